@@ -14,9 +14,13 @@ mod console;
 mod arch;
 mod boot;
 mod fault;
+mod interrupt;
+mod invocation;
+mod ipc;
 mod kmem;
 mod object;
 mod sched;
+mod state;
 mod syscall;
 
 /// Called by the boot code on the kernel stack with the multiboot handoff.
@@ -29,6 +33,7 @@ extern "C" fn kernel_main(magic: u64, mbi: u64) -> ! {
         panic!("not booted by a multiboot loader (magic {magic:#x})");
     }
     arch::init_cpu();
+    interrupt::init();
     let root = boot::boot_system(mbi);
     sched::start(root)
 }

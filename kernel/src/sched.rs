@@ -1,71 +1,286 @@
-//! The scheduler and the way back to user mode: which thread runs, and
-//! switching the CPU to it (address space, trap-frame pointer, FS/GS bases,
-//! FPU state). With nothing runnable the CPU idles in `hlt`.
+//! The scheduler (seL4 non-MCS): 256 priorities, each a FIFO ready queue of
+//! TCBs with a bitmap of non-empty queues; round-robin within a priority by
+//! a time slice counted in timer ticks; preemption when a higher-priority
+//! thread becomes runnable. The running thread is not in a ready queue. With
+//! nothing runnable the CPU idles in `hlt`. This module also owns the way
+//! back to user mode: address space, trap-frame pointer, FS/GS bases and
+//! the FPU state of the chosen thread.
 
 use crate::arch::x86_64::cpu::{self, MSR_FS_BASE, MSR_GS_BASE};
 use crate::arch::x86_64::traps;
 use crate::object::tcb::{Tcb, ThreadState};
 use crate::object::vspace;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::state::Global;
 
-/// The running thread's TCB object (0: none, the CPU idles).
-static CURRENT: AtomicU64 = AtomicU64::new(0);
-/// Whose registers the FPU holds (0: the initial state, nobody's).
-static FPU_OWNER: AtomicU64 = AtomicU64::new(0);
-static IDLE_REPORTED: AtomicBool = AtomicBool::new(false);
+/// Timer ticks per time slice (seL4's default CONFIG_TIME_SLICE is 5).
+pub const TIME_SLICE: u32 = 5;
+
+/// seL4's scheduler action after a kernel entry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    ResumeCurrent,
+    ChooseNew,
+    SwitchTo(u64),
+}
+
+struct Scheduler {
+    /// The running thread's TCB object (0: the CPU idles).
+    current: u64,
+    action: Action,
+    heads: [u64; 256],
+    tails: [u64; 256],
+    bitmap: [u64; 4],
+    /// Whose registers the FPU holds (0: nobody's).
+    fpu_owner: u64,
+    idle_reported: bool,
+}
+
+static SCHED: Global<Scheduler> = Global::new(Scheduler {
+    current: 0,
+    action: Action::ResumeCurrent,
+    heads: [0; 256],
+    tails: [0; 256],
+    bitmap: [0; 4],
+    fpu_owner: 0,
+    idle_reported: false,
+});
+
+fn s() -> &'static mut Scheduler {
+    SCHED.get()
+}
 
 pub fn current() -> Option<&'static mut Tcb> {
-    match CURRENT.load(Ordering::Relaxed) {
+    match s().current {
         0 => None,
         t => Some(Tcb::at(t)),
     }
 }
 
-/// Enters the root task.
-pub fn start(root: u64) -> ! {
-    CURRENT.store(root, Ordering::Relaxed);
-    schedule()
+pub fn current_object() -> u64 {
+    s().current
 }
 
-fn runnable(t: &Tcb) -> bool {
+pub fn is_runnable(t: &Tcb) -> bool {
     matches!(t.state, ThreadState::Running | ThreadState::Restart)
 }
 
-/// Picks the thread to run and returns to user mode in it.
+/// seL4 tcbSchedAppend: queue `t` at the tail of its priority's queue.
+pub fn enqueue(t: &mut Tcb) {
+    if t.queued {
+        return;
+    }
+    let obj = t.object();
+    let p = t.priority as usize;
+    let sc = s();
+    t.sched_next = 0;
+    t.sched_prev = sc.tails[p];
+    if sc.tails[p] != 0 {
+        Tcb::at(sc.tails[p]).sched_next = obj;
+    } else {
+        sc.heads[p] = obj;
+    }
+    sc.tails[p] = obj;
+    sc.bitmap[p / 64] |= 1 << (p % 64);
+    t.queued = true;
+}
+
+/// seL4 tcbSchedDequeue.
+pub fn dequeue(t: &mut Tcb) {
+    if !t.queued {
+        return;
+    }
+    let p = t.priority as usize;
+    let sc = s();
+    if t.sched_prev != 0 {
+        Tcb::at(t.sched_prev).sched_next = t.sched_next;
+    } else {
+        sc.heads[p] = t.sched_next;
+    }
+    if t.sched_next != 0 {
+        Tcb::at(t.sched_next).sched_prev = t.sched_prev;
+    } else {
+        sc.tails[p] = t.sched_prev;
+    }
+    if sc.heads[p] == 0 {
+        sc.bitmap[p / 64] &= !(1 << (p % 64));
+    }
+    t.sched_next = 0;
+    t.sched_prev = 0;
+    t.queued = false;
+}
+
+fn highest_ready_priority() -> Option<usize> {
+    let sc = s();
+    (0..4).rev().find(|&i| sc.bitmap[i] != 0).map(|i| i * 64 + 63 - sc.bitmap[i].leading_zeros() as usize)
+}
+
+/// seL4 setThreadState: also asks for a reschedule when the running thread
+/// stops being runnable.
+pub fn set_state(t: &mut Tcb, state: ThreadState) {
+    t.state = state;
+    if t.object() == s().current && !is_runnable(t) {
+        reschedule_required();
+    }
+}
+
+/// seL4 rescheduleRequired: the current choice is void; pick again on exit.
+pub fn reschedule_required() {
+    let sc = s();
+    if let Action::SwitchTo(t) = sc.action {
+        enqueue(Tcb::at(t));
+    }
+    sc.action = Action::ChooseNew;
+}
+
+/// seL4 possibleSwitchTo: run `t` next if it should preempt the current
+/// thread, otherwise queue it.
+pub fn possible_switch_to(t: &mut Tcb) {
+    let sc = s();
+    let cur_prio = current().map(|c| c.priority).unwrap_or(0);
+    if sc.action != Action::ResumeCurrent || (sc.current != 0 && t.priority <= cur_prio) {
+        if sc.action != Action::ResumeCurrent && sc.action != Action::ChooseNew {
+            reschedule_required();
+        }
+        enqueue(t);
+    } else {
+        sc.action = Action::SwitchTo(t.object());
+    }
+}
+
+/// Removes a thread the kernel is about to destroy or suspend from every
+/// scheduler structure.
+pub fn forget(t: &mut Tcb) {
+    dequeue(t);
+    let sc = s();
+    let obj = t.object();
+    if sc.action == Action::SwitchTo(obj) {
+        sc.action = Action::ChooseNew;
+    }
+    if sc.current == obj {
+        reschedule_required();
+    }
+}
+
+/// The TCB object is going away: nothing may point at it any more.
+pub fn destroyed(obj: u64) {
+    let sc = s();
+    if sc.fpu_owner == obj {
+        sc.fpu_owner = 0;
+    }
+    if sc.current == obj {
+        sc.current = 0;
+        sc.action = Action::ChooseNew;
+    }
+}
+
+/// seL4 Yield: the current thread goes to the back of its queue.
+pub fn yield_current() {
+    if let Some(t) = current() {
+        dequeue(t);
+        enqueue(t);
+    }
+    reschedule_required();
+}
+
+/// A timer tick: charge the running thread; at the end of its slice it goes
+/// to the back of its queue (round-robin).
+pub fn timer_tick() {
+    if let Some(t) = current() {
+        if t.time_slice > 1 {
+            t.time_slice -= 1;
+        } else {
+            t.time_slice = TIME_SLICE;
+            if is_runnable(t) {
+                enqueue(t);
+            }
+            reschedule_required();
+        }
+    }
+}
+
+/// Enters the root task.
+pub fn start(root: u64) -> ! {
+    s().current = root;
+    schedule()
+}
+
+/// Decides who runs after this kernel entry and returns to user mode.
 pub fn schedule() -> ! {
-    match current() {
-        Some(t) if runnable(t) => switch_to(t),
-        _ => idle(),
+    let sc = s();
+    let cur = sc.current;
+    match sc.action {
+        Action::ResumeCurrent => {}
+        Action::SwitchTo(t) => {
+            sc.action = Action::ResumeCurrent;
+            if cur != 0 && is_runnable(Tcb::at(cur)) {
+                let (c, n) = (Tcb::at(cur), Tcb::at(t));
+                if c.priority > n.priority {
+                    enqueue(n);
+                } else {
+                    enqueue(c);
+                    sc.current = t;
+                }
+            } else {
+                sc.current = t;
+            }
+        }
+        Action::ChooseNew => {
+            sc.action = Action::ResumeCurrent;
+            if cur != 0 && is_runnable(Tcb::at(cur)) {
+                enqueue(Tcb::at(cur));
+            }
+            sc.current = 0;
+        }
+    }
+    if sc.current != 0 && is_runnable(Tcb::at(sc.current)) {
+        let t = Tcb::at(sc.current);
+        dequeue(t);
+        switch_to(t)
+    }
+    match highest_ready_priority() {
+        Some(p) => {
+            let t = Tcb::at(sc.heads[p]);
+            dequeue(t);
+            sc.current = t.object();
+            switch_to(t)
+        }
+        None => idle(),
     }
 }
 
 fn switch_to(t: &'static mut Tcb) -> ! {
     let obj = t.object();
-    CURRENT.store(obj, Ordering::Relaxed);
+    let sc = s();
+    sc.current = obj;
+    sc.idle_reported = false;
     if t.state == ThreadState::Restart {
-        // Re-executes the system call it was in (seL4's Restart state).
-        t.frame.rip -= 2;
+        // seL4 activateThread: a restarted thread re-executes from FaultIP.
+        t.frame.rip = t.fault_ip;
         t.state = ThreadState::Running;
     }
     match t.vspace_root() {
-        Some(pml4) if pml4 != cpu::read_cr3() => {
-            // SAFETY: a PML4 with an ASID was initialised with the kernel's half.
-            unsafe { cpu::write_cr3(pml4) }
+        Some(pml4) => {
+            if pml4 != cpu::read_cr3() {
+                // SAFETY: a PML4 with an ASID was initialised with the kernel's half.
+                unsafe { cpu::write_cr3(pml4) }
+            }
         }
-        Some(_) => {}
         None => {
+            // seL4 would run it and take a fault; the thread cannot run at all.
             kprintln!("kernel: thread \"{}\" has no valid VSpace; suspended", t.name());
+            forget(t);
             t.state = ThreadState::Inactive;
-            idle()
+            schedule()
         }
     }
-    let owner = FPU_OWNER.load(Ordering::Relaxed);
-    if owner != obj {
-        if owner != 0 {
-            Tcb::at(owner).fpu.save();
+    // seL4_TCBFlag_fpuDisabled: FPU instructions fault (#NM).
+    cpu::set_task_switched(t.flags & sel4_abi::invocation::tcb_flag::FPU_DISABLED != 0);
+    if sc.fpu_owner != obj {
+        if sc.fpu_owner != 0 {
+            Tcb::at(sc.fpu_owner).fpu.save();
         }
         t.fpu.restore();
-        FPU_OWNER.store(obj, Ordering::Relaxed);
+        sc.fpu_owner = obj;
     }
     cpu::wrmsr(MSR_FS_BASE, t.fs_base);
     cpu::wrmsr(MSR_GS_BASE, t.gs_base);
@@ -75,13 +290,34 @@ fn switch_to(t: &'static mut Tcb) -> ! {
 
 /// No thread can run: wait for interrupts on the kernel's own address space.
 fn idle() -> ! {
-    CURRENT.store(0, Ordering::Relaxed);
-    if !IDLE_REPORTED.swap(true, Ordering::Relaxed) {
+    let sc = s();
+    sc.current = 0;
+    if !sc.idle_reported {
+        sc.idle_reported = true;
         kprintln!("kernel: idle, no runnable threads");
     }
     // SAFETY: the kernel PML4 maps the kernel.
     unsafe { cpu::write_cr3(vspace::kernel_pml4()) };
     loop {
         cpu::wait_for_interrupt();
+        if sc.action != Action::ResumeCurrent || highest_ready_priority().is_some() {
+            schedule()
+        }
+    }
+}
+
+/// For DebugDumpScheduler: every queued thread and the current one.
+pub fn for_each_thread(mut f: impl FnMut(&Tcb, &str)) {
+    let sc = s();
+    if let Some(t) = current() {
+        f(t, "running");
+    }
+    for p in (0..256).rev() {
+        let mut t = sc.heads[p];
+        while t != 0 {
+            let tcb = Tcb::at(t);
+            f(tcb, "ready");
+            t = tcb.sched_next;
+        }
     }
 }

@@ -65,6 +65,7 @@ pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer
     let asid_pool = alloc.alloc(12);
     vspace::init_user_pml4(pml4);
     kmem::write_u64(asid_pool + IT_ASID as u64 * 8, pml4);
+    vspace::set_asid_pool(0, asid_pool);
 
     let mut rs = RootServer { cnode, tcb: tcb_obj, bootinfo: 0, next_slot: cap::NUM_INITIAL_CAPS };
     let slot = |i: u64| cnode + i * 32;
@@ -159,9 +160,12 @@ pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer
 
     // The initial thread.
     let t = Tcb::init(tcb_obj);
-    cnode::install(tcb_obj + tcb::SLOT_CTABLE * 32, cnode_cap);
-    cnode::install(tcb_obj + tcb::SLOT_VTABLE * 32, pml4_cap);
-    cnode::install(tcb_obj + tcb::SLOT_BUFFER * 32, frame_cap(ipc, ipc_vaddr));
+    // The TCB's own slots hold copies derived from the root CNode's caps, so
+    // the derivation tree knows they are the same objects (seL4 does this too).
+    cnode::cte_insert(cnode_cap, slot(cap::INIT_THREAD_CNODE), tcb_obj + tcb::SLOT_CTABLE * 32);
+    cnode::cte_insert(pml4_cap, slot(cap::INIT_THREAD_VSPACE), tcb_obj + tcb::SLOT_VTABLE * 32);
+    cnode::cte_insert(frame_cap(ipc, ipc_vaddr), slot(cap::INIT_THREAD_IPC_BUFFER), tcb_obj + tcb::SLOT_BUFFER * 32);
+    cnode::install(tcb_obj + tcb::SLOT_REPLY * 32, Cap::Reply { tcb: tcb_obj, master: true, can_grant: true });
     t.priority = sel4_abi::MAX_PRIO as u8;
     t.mcp = sel4_abi::MAX_PRIO as u8;
     t.ipc_buffer = ipc_vaddr;
@@ -201,6 +205,9 @@ fn write_extra_bootinfo(paddr: u64, mem: &BootMemory) -> u64 {
     // seL4 always emits all 50 entries (1220 bytes with the header).
     let mut page = [0u8; 4096];
     let len = sel4_abi::write_chunk(&mut page, 0, bootinfo_id::X86_MBMMAP, &payload).expect("extra bootinfo fits");
+    // The TSC frequency in MHz (seL4 always emits it).
+    let mhz = (crate::interrupt::tsc_per_ms() / 1000) as u32;
+    let len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_TSC_FREQ, &mhz.to_le_bytes()).expect("extra bootinfo fits");
     kmem::write(paddr, &page[..len]);
     len as u64
 }

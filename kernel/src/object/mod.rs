@@ -1,7 +1,111 @@
-//! Kernel objects as they sit in retyped memory: TCBs, CNodes (capability
-//! slots) and paging structures. Object pointers in capabilities are
-//! physical addresses; these modules turn them into typed references.
+//! Kernel objects as they sit in retyped memory: TCBs, endpoints,
+//! notifications, CNodes (capability slots) and paging structures. Object
+//! pointers in capabilities are physical addresses; these modules turn them
+//! into typed references. This file creates objects (Retype) and finalises
+//! them when their last capability goes.
 
 pub mod cnode;
+pub mod endpoint;
+pub mod notification;
 pub mod tcb;
 pub mod vspace;
+
+use crate::kmem;
+use crate::sched;
+use kernel_core::cap::{Cap, FrameSize, Rights, VmRights};
+use kernel_core::untyped::object_type as t;
+use tcb::{Tcb, ThreadState};
+
+/// seL4 createObject: initialises fresh memory as an object and returns the
+/// capability to it. Retype guarantees the range is free and aligned.
+pub fn create(ty: u64, obj: u64, bits: u8, user_size: u64, device: bool) -> Cap {
+    if !device {
+        kmem::zero(obj, 1 << bits);
+    }
+    match ty {
+        t::UNTYPED => Cap::Untyped { paddr: obj, size_bits: bits, is_device: device, free_index: 0 },
+        t::TCB => {
+            let tcb = Tcb::init(obj);
+            tcb.domain = 0;
+            cnode::install(obj + tcb::SLOT_REPLY * 32, Cap::Reply { tcb: obj, master: true, can_grant: true });
+            Cap::Thread { tcb: obj }
+        }
+        t::ENDPOINT => Cap::Endpoint { ptr: obj, badge: 0, rights: Rights::ALL },
+        t::NOTIFICATION => Cap::Notification { ptr: obj, badge: 0, rights: Rights::ALL },
+        t::CAP_TABLE => Cap::CNode { ptr: obj, radix: user_size as u8, guard_size: 0, guard: 0 },
+        t::SMALL_PAGE | t::LARGE_PAGE | t::HUGE_PAGE => Cap::Frame {
+            paddr: obj,
+            size: match ty {
+                t::SMALL_PAGE => FrameSize::Small4K,
+                t::LARGE_PAGE => FrameSize::Large2M,
+                _ => FrameSize::Huge1G,
+            },
+            rights: VmRights::ReadWrite,
+            device,
+            mapping: None,
+        },
+        t::PAGE_TABLE => Cap::PageTable { paddr: obj, mapping: None },
+        t::PAGE_DIRECTORY => Cap::PageDirectory { paddr: obj, mapping: None },
+        t::PDPT => Cap::Pdpt { paddr: obj, mapping: None },
+        t::PML4 => {
+            vspace::init_user_pml4(obj);
+            Cap::Pml4 { paddr: obj, asid: None }
+        }
+        _ => Cap::Null,
+    }
+}
+
+/// seL4 finaliseCap: the last capability to an object is gone.
+pub fn finalise(cap: Cap) {
+    match cap {
+        Cap::Endpoint { ptr, .. } => endpoint::cancel_all_ipc(ptr),
+        Cap::Notification { ptr, .. } => {
+            notification::unbind_notification(ptr);
+            notification::cancel_all_signals(ptr);
+        }
+        Cap::CNode { ptr, radix, .. } => {
+            for i in 0..1u64 << radix {
+                cnode::cte_delete(ptr + i * 32);
+            }
+        }
+        Cap::Thread { tcb } => {
+            let th = Tcb::at(tcb);
+            suspend(th);
+            notification::unbind_tcb(th);
+            for slot in [tcb::SLOT_CTABLE, tcb::SLOT_VTABLE, tcb::SLOT_CALLER, tcb::SLOT_BUFFER, tcb::SLOT_REPLY] {
+                cnode::cte_delete(tcb + slot * 32);
+            }
+            sched::destroyed(tcb);
+        }
+        Cap::Frame { paddr, mapping: Some(m), .. } => vspace::unmap_frame(m.asid, m.vaddr, paddr),
+        Cap::PageTable { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 1, paddr),
+        Cap::PageDirectory { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 2, paddr),
+        Cap::Pdpt { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 3, paddr),
+        Cap::Pml4 { paddr, asid: Some(asid) } => vspace::release_asid(asid, paddr),
+        _ => {}
+    }
+}
+
+/// seL4 suspend: the thread stops, leaving any IPC it was in.
+pub fn suspend(th: &mut Tcb) {
+    endpoint::cancel_ipc(th);
+    if th.state == ThreadState::Running {
+        // seL4 updateRestartPC: a running thread resumes where it stopped.
+        th.fault_ip = th.frame.rip;
+    }
+    sched::set_state(th, ThreadState::Inactive);
+    sched::forget(th);
+}
+
+/// seL4 restart: a stopped thread runs again from its FaultIP.
+pub fn restart(th: &mut Tcb) {
+    if matches!(th.state, ThreadState::Inactive | ThreadState::BlockedOnReply) {
+        endpoint::cancel_ipc(th);
+        let master = th.object() + tcb::SLOT_REPLY * 32;
+        if cnode::cap_at(master).is_null() {
+            cnode::install(master, Cap::Reply { tcb: th.object(), master: true, can_grant: true });
+        }
+        th.state = ThreadState::Restart;
+        sched::possible_switch_to(th);
+    }
+}

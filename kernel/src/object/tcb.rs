@@ -31,20 +31,52 @@ pub enum ThreadState {
     BlockedOnNotification = 6,
 }
 
+/// What a blocked thread is blocked on, and the IPC details seL4 keeps in
+/// its thread state (blockingObject, blockingIPCBadge, CanGrant, ...).
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Blocking {
+    /// The endpoint or notification object.
+    pub object: u64,
+    pub badge: u64,
+    pub can_grant: bool,
+    pub can_grant_reply: bool,
+    pub is_call: bool,
+}
+
 #[repr(C, align(16))]
 pub struct Tcb {
     pub fpu: FpuState,
+    /// User registers; `frame.rip` is where the thread resumes (NextIP).
     pub frame: TrapFrame,
+    /// seL4's FaultIP: the instruction to re-execute on a restart (the
+    /// `syscall` itself for a thread that entered by system call).
+    pub fault_ip: u64,
     pub fs_base: u64,
     pub gs_base: u64,
     pub state: ThreadState,
+    pub blocking: Blocking,
     pub priority: u8,
     pub mcp: u8,
     pub domain: u8,
+    /// seL4_TCBFlag bits (bit 0: fpuDisabled).
+    pub flags: u64,
     /// The fault endpoint, a cptr in this thread's CSpace (non-MCS).
     pub fault_ep: u64,
     /// The IPC buffer's user address (its frame is in SLOT_BUFFER).
     pub ipc_buffer: u64,
+    /// The pending fault, while it is being delivered and answered.
+    pub fault: Option<crate::fault::Fault>,
+    /// The notification bound to this thread (0: none).
+    pub bound_notification: u64,
+    /// Links in a ready queue or an endpoint/notification queue (TCB objects, 0 = none).
+    pub sched_next: u64,
+    pub sched_prev: u64,
+    pub queued: bool,
+    pub ep_next: u64,
+    pub ep_prev: u64,
+    /// Timer ticks left in this thread's time slice.
+    pub time_slice: u32,
     pub name: [u8; 32],
 }
 
@@ -69,6 +101,7 @@ impl Tcb {
             ..Default::default()
         };
         t.state = ThreadState::Inactive;
+        t.time_slice = crate::sched::TIME_SLICE;
         t
     }
 
@@ -103,15 +136,87 @@ impl Tcb {
         self.name = [0; 32];
         self.name[..n].copy_from_slice(&name[..n]);
     }
+}
 
-    /// The IPC buffer's physical address, if the thread has a usable one.
-    pub fn ipc_buffer_paddr(&self) -> Option<u64> {
-        match Cap::decode(self.slot(SLOT_BUFFER).cap) {
-            Some(Cap::Frame { paddr, size, device: false, .. }) => {
-                let mask = (1u64 << size.bits()) - 1;
-                Some(paddr + (self.ipc_buffer & mask))
-            }
-            _ => None,
+/// seL4_UserContext word indices.
+pub use sel4_abi::context::reg;
+
+const FLAGS_IF: u64 = 1 << 9;
+const FLAGS_RESERVED1: u64 = 1 << 1;
+/// Flags a user may set: CF, PF, AF, ZF, SF, DF, OF (and IF, forced on).
+const FLAGS_USER_MASK: u64 = 0x0CD5;
+
+fn canonical_or_zero(v: u64) -> u64 {
+    if v < 1 << 47 { v } else { 0 }
+}
+
+impl Tcb {
+    /// A register by seL4_UserContext index (RIP is seL4's FaultIP).
+    pub fn register(&self, i: usize) -> u64 {
+        let f = &self.frame;
+        match i {
+            reg::RIP => self.fault_ip,
+            reg::RSP => f.rsp,
+            reg::RFLAGS => f.rflags,
+            reg::RAX => f.rax,
+            reg::RBX => f.rbx,
+            reg::RCX => f.rcx,
+            reg::RDX => f.rdx,
+            reg::RSI => f.rsi,
+            reg::RDI => f.rdi,
+            reg::RBP => f.rbp,
+            reg::R8 => f.r8,
+            reg::R9 => f.r9,
+            reg::R10 => f.r10,
+            reg::R11 => f.r11,
+            reg::R12 => f.r12,
+            reg::R13 => f.r13,
+            reg::R14 => f.r14,
+            reg::R15 => f.r15,
+            reg::FS_BASE => self.fs_base,
+            reg::GS_BASE => self.gs_base,
+            _ => 0,
         }
+    }
+
+    /// Writes a register by seL4_UserContext index, sanitised as seL4's
+    /// sanitiseRegister does: flags keep only user bits with IF on; RIP
+    /// and the segment bases must be canonical user addresses (else 0).
+    /// Writing RIP sets both FaultIP and the resume address.
+    pub fn set_register(&mut self, i: usize, v: u64) {
+        let f = &mut self.frame;
+        match i {
+            reg::RIP => {
+                let v = canonical_or_zero(v);
+                self.fault_ip = v;
+                f.rip = v;
+            }
+            reg::RSP => f.rsp = v,
+            reg::RFLAGS => f.rflags = (v & FLAGS_USER_MASK) | FLAGS_IF | FLAGS_RESERVED1,
+            reg::RAX => f.rax = v,
+            reg::RBX => f.rbx = v,
+            reg::RCX => f.rcx = v,
+            reg::RDX => f.rdx = v,
+            reg::RSI => f.rsi = v,
+            reg::RDI => f.rdi = v,
+            reg::RBP => f.rbp = v,
+            reg::R8 => f.r8 = v,
+            reg::R9 => f.r9 = v,
+            reg::R10 => f.r10 = v,
+            reg::R11 => f.r11 = v,
+            reg::R12 => f.r12 = v,
+            reg::R13 => f.r13 = v,
+            reg::R14 => f.r14 = v,
+            reg::R15 => f.r15 = v,
+            reg::FS_BASE => self.fs_base = canonical_or_zero(v),
+            reg::GS_BASE => self.gs_base = canonical_or_zero(v),
+            _ => {}
+        }
+    }
+
+    /// After the kernel rewrote user registers, the thread must return by
+    /// IRETQ, which restores all of them (SYSRET would lose RCX and R11).
+    pub fn registers_modified(&mut self) {
+        self.frame.vector = crate::arch::x86_64::traps::MODIFIED_VECTOR;
     }
 }

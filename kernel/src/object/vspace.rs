@@ -66,3 +66,62 @@ pub fn table_for(pml4: u64, vaddr: u64, level: u32) -> Option<u64> {
     }
     Some(table)
 }
+
+/// seL4's x86KSASIDTable: ASID pools by the ASID's top 3 bits.
+static ASID_TABLE: crate::state::Global<[u64; 8]> = crate::state::Global::new([0; 8]);
+
+pub fn set_asid_pool(index: usize, pool: u64) {
+    ASID_TABLE.get()[index] = pool;
+}
+
+/// seL4 findVSpaceForASID: the PML4 assigned to `asid`.
+pub fn find_vspace(asid: u16) -> Option<u64> {
+    let pool = ASID_TABLE.get().get(asid as usize >> 9).copied().filter(|&p| p != 0)?;
+    let pml4 = kmem::read_u64(pool + (asid as u64 & 511) * 8);
+    (pml4 != 0).then_some(pml4)
+}
+
+/// Drops `asid`'s PML4 from its pool (seL4 deleteASID).
+pub fn release_asid(asid: u16, pml4: u64) {
+    if find_vspace(asid) == Some(pml4) {
+        let pool = ASID_TABLE.get()[asid as usize >> 9];
+        kmem::write_u64(pool + (asid as u64 & 511) * 8, 0);
+        flush_tlb();
+    }
+}
+
+fn flush_tlb() {
+    // SAFETY: reloading CR3 with its own value keeps the address space.
+    unsafe { cpu::write_cr3(cpu::read_cr3()) };
+}
+
+/// Removes a frame's mapping if the entry still maps it (seL4 unmapPage).
+pub fn unmap_frame(asid: u16, vaddr: u64, paddr: u64) {
+    let Some(pml4) = find_vspace(asid) else { return };
+    for level in 0..3 {
+        if let Some(table) = table_for(pml4, vaddr, level) {
+            let i = index(vaddr, level);
+            let e = entry(table, i);
+            let leaf = level == 0 || e & PTE_LARGE != 0;
+            if e & PTE_PRESENT != 0 && leaf && e & ADDR_MASK == paddr {
+                set_entry(table, i, 0);
+                flush_tlb();
+                return;
+            }
+        }
+    }
+}
+
+/// Removes a page table, directory or PDPT from its parent (at
+/// `parent_level`) if the entry still points at it.
+pub fn unmap_table(asid: u16, vaddr: u64, parent_level: u32, paddr: u64) {
+    let Some(pml4) = find_vspace(asid) else { return };
+    if let Some(parent) = table_for(pml4, vaddr, parent_level) {
+        let i = index(vaddr, parent_level);
+        let e = entry(parent, i);
+        if e & PTE_PRESENT != 0 && e & PTE_LARGE == 0 && e & ADDR_MASK == paddr {
+            set_entry(parent, i, 0);
+            flush_tlb();
+        }
+    }
+}

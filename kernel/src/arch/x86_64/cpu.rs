@@ -133,3 +133,21 @@ pub fn wait_for_interrupt() {
     // interrupt handlers entered here return to it.
     unsafe { asm!("sti", "hlt", "cli", options(nomem, nostack)) };
 }
+
+pub fn rdtsc() -> u64 {
+    // SAFETY: reading the time-stamp counter has no side effect.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// CR0.TS: when set, the next FPU/SSE instruction raises #NM (a thread with
+/// seL4_TCBFlag_fpuDisabled runs with it set).
+pub fn set_task_switched(on: bool) {
+    // SAFETY: only CR0.TS changes.
+    unsafe {
+        if on {
+            asm!("mov rax, cr0", "or rax, 8", "mov cr0, rax", out("rax") _, options(nostack));
+        } else {
+            asm!("clts", options(nostack));
+        }
+    }
+}

@@ -42,6 +42,8 @@ pub struct TrapFrame {
 pub const FRAME_SIZE: usize = core::mem::size_of::<TrapFrame>();
 /// `vector` of a frame saved by the `syscall` entry.
 pub const SYSCALL_VECTOR: u64 = 0x100;
+/// `vector` of a frame the kernel rewrote: return with IRETQ.
+pub const MODIFIED_VECTOR: u64 = 0x101;
 
 /// Just past the current thread's frame: where the syscall entry starts pushing.
 #[no_mangle]
