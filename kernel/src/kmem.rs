@@ -18,7 +18,11 @@ pub const fn phys_to_virt(paddr: u64) -> u64 {
 /// aliases for the returned lifetime (the kernel runs on one CPU with
 /// interrupts off, and objects are reached only through their capabilities).
 pub unsafe fn object_mut<T>(paddr: u64) -> &'static mut T {
-    debug_assert!(paddr < WINDOW_SIZE && paddr % core::mem::align_of::<T>() as u64 == 0);
+    debug_assert!(
+        paddr < WINDOW_SIZE && paddr % core::mem::align_of::<T>() as u64 == 0,
+        "object_mut::<{}>({paddr:#x})",
+        core::any::type_name::<T>()
+    );
     // SAFETY: forwarded to the caller.
     unsafe { &mut *(phys_to_virt(paddr) as *mut T) }
 }

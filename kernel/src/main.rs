@@ -13,6 +13,7 @@
 mod console;
 mod arch;
 mod boot;
+mod fastpath;
 mod fault;
 mod interrupt;
 mod invocation;
@@ -42,5 +43,6 @@ extern "C" fn kernel_main(magic: u64, mbi: u64) -> ! {
 fn panic(info: &core::panic::PanicInfo) -> ! {
     arch::disable_interrupts();
     kprintln!("KERNEL PANIC: {info}");
+    arch::x86_64::cpu::print_backtrace();
     arch::exit_qemu(arch::EXIT_PANIC)
 }

@@ -84,6 +84,26 @@ pub fn enqueue(t: &mut Tcb) {
     t.queued = true;
 }
 
+/// seL4 tcbSchedEnqueue: queue `t` at the head of its priority's queue.
+pub fn enqueue_front(t: &mut Tcb) {
+    if t.queued {
+        return;
+    }
+    let obj = t.object();
+    let p = t.priority as usize;
+    let sc = s();
+    t.sched_prev = 0;
+    t.sched_next = sc.heads[p];
+    if sc.heads[p] != 0 {
+        Tcb::at(sc.heads[p]).sched_prev = obj;
+    } else {
+        sc.tails[p] = obj;
+    }
+    sc.heads[p] = obj;
+    sc.bitmap[p / 64] |= 1 << (p % 64);
+    t.queued = true;
+}
+
 /// seL4 tcbSchedDequeue.
 pub fn dequeue(t: &mut Tcb) {
     if !t.queued {
@@ -109,6 +129,17 @@ pub fn dequeue(t: &mut Tcb) {
     t.queued = false;
 }
 
+/// Whether no ready thread has a priority above `prio` (seL4 isHighestPrio).
+pub fn is_highest(prio: u8) -> bool {
+    highest_ready_priority().is_none_or(|p| p <= prio as usize)
+}
+
+/// The fastpath's switch: the current thread is blocked, `t` runs now.
+pub fn switch_directly(t: &'static mut Tcb) -> ! {
+    s().action = Action::ResumeCurrent;
+    switch_to(t)
+}
+
 fn highest_ready_priority() -> Option<usize> {
     let sc = s();
     (0..4).rev().find(|&i| sc.bitmap[i] != 0).map(|i| i * 64 + 63 - sc.bitmap[i].leading_zeros() as usize)
@@ -118,7 +149,8 @@ fn highest_ready_priority() -> Option<usize> {
 /// stops being runnable.
 pub fn set_state(t: &mut Tcb, state: ThreadState) {
     t.state = state;
-    if t.object() == s().current && !is_runnable(t) {
+    // seL4 scheduleTCB.
+    if t.object() == s().current && s().action == Action::ResumeCurrent && !is_runnable(t) {
         reschedule_required();
     }
 }
@@ -127,21 +159,18 @@ pub fn set_state(t: &mut Tcb, state: ThreadState) {
 pub fn reschedule_required() {
     let sc = s();
     if let Action::SwitchTo(t) = sc.action {
-        enqueue(Tcb::at(t));
+        enqueue_front(Tcb::at(t));
     }
     sc.action = Action::ChooseNew;
 }
 
-/// seL4 possibleSwitchTo: run `t` next if it should preempt the current
-/// thread, otherwise queue it.
+/// seL4 possibleSwitchTo: `t` became runnable; `schedule` decides whether
+/// it preempts the current thread.
 pub fn possible_switch_to(t: &mut Tcb) {
     let sc = s();
-    let cur_prio = current().map(|c| c.priority).unwrap_or(0);
-    if sc.action != Action::ResumeCurrent || (sc.current != 0 && t.priority <= cur_prio) {
-        if sc.action != Action::ResumeCurrent && sc.action != Action::ChooseNew {
-            reschedule_required();
-        }
-        enqueue(t);
+    if sc.action != Action::ResumeCurrent {
+        reschedule_required();
+        enqueue_front(t);
     } else {
         sc.action = Action::SwitchTo(t.object());
     }
@@ -204,44 +233,55 @@ pub fn start(root: u64) -> ! {
     schedule()
 }
 
-/// Decides who runs after this kernel entry and returns to user mode.
+/// seL4 schedule: decides who runs after this kernel entry (the current
+/// thread, if still runnable, goes back to the head of its queue first),
+/// then returns to user mode.
 pub fn schedule() -> ! {
     let sc = s();
+    let action = sc.action;
+    sc.action = Action::ResumeCurrent;
     let cur = sc.current;
-    match sc.action {
-        Action::ResumeCurrent => {}
-        Action::SwitchTo(t) => {
-            sc.action = Action::ResumeCurrent;
-            if cur != 0 && is_runnable(Tcb::at(cur)) {
-                let (c, n) = (Tcb::at(cur), Tcb::at(t));
-                if c.priority > n.priority {
-                    enqueue(n);
-                } else {
-                    enqueue(c);
-                    sc.current = t;
-                }
+    let was_runnable = cur != 0 && is_runnable(Tcb::at(cur));
+    match action {
+        Action::ResumeCurrent => {
+            if was_runnable {
+                switch_to(Tcb::at(cur))
             } else {
-                sc.current = t;
+                choose_new()
             }
         }
         Action::ChooseNew => {
-            sc.action = Action::ResumeCurrent;
-            if cur != 0 && is_runnable(Tcb::at(cur)) {
-                enqueue(Tcb::at(cur));
+            if was_runnable {
+                enqueue_front(Tcb::at(cur));
             }
-            sc.current = 0;
+            choose_new()
+        }
+        Action::SwitchTo(cand) => {
+            if was_runnable {
+                enqueue_front(Tcb::at(cur));
+            }
+            let c = Tcb::at(cand);
+            let fastfail = cur == 0 || !was_runnable || c.priority < Tcb::at(cur).priority;
+            if fastfail && !is_highest(c.priority) {
+                enqueue_front(c);
+                choose_new()
+            } else if was_runnable && c.priority == Tcb::at(cur).priority {
+                enqueue(c);
+                choose_new()
+            } else {
+                dequeue(c);
+                switch_to(c)
+            }
         }
     }
-    if sc.current != 0 && is_runnable(Tcb::at(sc.current)) {
-        let t = Tcb::at(sc.current);
-        dequeue(t);
-        switch_to(t)
-    }
+}
+
+/// seL4 scheduleChooseNewThread: the head of the highest non-empty queue.
+fn choose_new() -> ! {
     match highest_ready_priority() {
         Some(p) => {
-            let t = Tcb::at(sc.heads[p]);
+            let t = Tcb::at(s().heads[p]);
             dequeue(t);
-            sc.current = t.object();
             switch_to(t)
         }
         None => idle(),

@@ -22,6 +22,12 @@ pub fn handle_syscall() -> ! {
     // seL4's FaultIP: the `syscall` instruction, for restarts and faults.
     t.fault_ip = t.frame.rip - 2;
     let number = t.frame.rdx as i64 as isize;
+    match number {
+        -1 => crate::fastpath::call(t),
+        -2 => crate::fastpath::reply_recv(t),
+        _ => {}
+    }
+    let t = sched::current().expect("a system call has a current thread");
     match Syscall::try_from(number) {
         Ok(Syscall::Send) => handle_invocation(t, false, true),
         Ok(Syscall::NBSend) => handle_invocation(t, false, false),

@@ -21,7 +21,7 @@ impl Profile {
 }
 
 /// Packages of guest programs (seL4 root tasks), built as static ELF executables.
-pub const PROGRAMS: &[&str] = &["hello-root", "kernel-suite", "fault-probe"];
+pub const PROGRAMS: &[&str] = &["hello-root", "kernel-suite", "fault-probe", "kernel-bench"];
 
 const TARGET: &str = "x86_64-unknown-none";
 const LLD: &str = "/usr/lib/llvm-22/bin/ld.lld";
@@ -73,6 +73,13 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
          -C linker={LLD} -C linker-flavor=ld.lld"
     );
     cargo(kdir.to_str().unwrap(), &kflags, &["-p", "triton-kernel"], profile)?;
+    let out = root.join("target/images").join(profile.dir());
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let kelf = kdir.join(TARGET).join(profile.dir()).join("triton-kernel");
+    let kernel = out.join("triton-kernel.elf32");
+    let data = std::fs::read(&kelf).map_err(|e| format!("{}: {e}", kelf.display()))?;
+    let converted = crate::elf32::to_multiboot_elf32(&data)?;
+    std::fs::write(&kernel, converted).map_err(|e| e.to_string())?;
     // Guest programs: ordinary static executables in the lower half.
     let uflags = format!(
         "-C code-model=small -C relocation-model=static -C force-frame-pointers=yes \
@@ -86,12 +93,5 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
     }
     cargo(udir.to_str().unwrap(), &uflags, &args, profile)?;
 
-    let out = root.join("target/images").join(profile.dir());
-    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    let kelf = kdir.join(TARGET).join(profile.dir()).join("triton-kernel");
-    let kernel = out.join("triton-kernel.elf32");
-    let data = std::fs::read(&kelf).map_err(|e| format!("{}: {e}", kelf.display()))?;
-    let converted = crate::elf32::to_multiboot_elf32(&data)?;
-    std::fs::write(&kernel, converted).map_err(|e| e.to_string())?;
     Ok(Images { kernel, programs: udir.join(TARGET).join(profile.dir()) })
 }

@@ -23,7 +23,11 @@ pub struct Qemu {
     pub kernel: PathBuf,
     pub modules: Vec<PathBuf>,
     pub mem: String,
+    /// Deterministic execution: one guest instruction per virtual nanosecond
+    /// (then the guest's TSC counts instructions).
     pub icount: bool,
+    /// The kernel command line (multiboot).
+    pub append: String,
 }
 
 /// The result of one boot.
@@ -55,7 +59,13 @@ pub fn parse_counts(s: &str) -> Option<(u64, u64)> {
 
 impl Qemu {
     pub fn new(kernel: &Path, modules: &[PathBuf]) -> Qemu {
-        Qemu { kernel: kernel.to_path_buf(), modules: modules.to_vec(), mem: "512M".into(), icount: false }
+        Qemu {
+            kernel: kernel.to_path_buf(),
+            modules: modules.to_vec(),
+            mem: "512M".into(),
+            icount: false,
+            append: String::new(),
+        }
     }
 
     fn command(&self) -> Command {
@@ -65,6 +75,7 @@ impl Qemu {
             .arg("-kernel")
             .arg(&self.kernel)
             .args(["-initrd", &initrd.join(",")])
+            .args(["-append", &self.append])
             .args(["-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]);
         if self.icount {
             c.args(["-icount", "shift=0"]);

@@ -2,6 +2,7 @@
 //! Triton. Each subcommand lives in its own module; this file parses the
 //! command line and dispatches.
 
+mod bench;
 mod build;
 mod elf32;
 mod harness;
@@ -23,6 +24,8 @@ commands:
   test [--release] [FILTER]
                      host tests, then every in-QEMU suite (or those whose name
                      contains FILTER); ends with `N passed, M failed`
+  bench NAME         run a benchmark (release build): ipc, fuzz-kernel, all;
+                     prints `bench NAME.METRIC = VALUE UNIT` lines
   help               this text
 ";
 
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         "build" => setup::run().and_then(|()| build::build_all(opts.profile()).map(|_| ())),
         "run" => setup::run().and_then(|()| run(&opts)),
         "test" => setup::run().and_then(|()| test::run(&opts)),
+        "bench" => setup::run().and_then(|()| bench::run(&opts)),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

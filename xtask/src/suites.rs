@@ -33,18 +33,18 @@ const IDLE: &str = "kernel: idle, no runnable threads";
 
 pub const SUITES: &[Suite] = &[
     Suite {
-        name: "kernel-bootinfo",
-        timeout_secs: 60,
+        name: "kernel-suite",
+        timeout_secs: 180,
         boots: &[Boot { program: "kernel-suite", mem: "512M", expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {
-        name: "kernel-bootinfo-32m",
-        timeout_secs: 60,
+        name: "kernel-suite-32m",
+        timeout_secs: 180,
         boots: &[Boot { program: "kernel-suite", mem: "32M", expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {
-        name: "kernel-bootinfo-3g",
-        timeout_secs: 60,
+        name: "kernel-suite-3g",
+        timeout_secs: 180,
         boots: &[Boot { program: "kernel-suite", mem: "3G", expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {

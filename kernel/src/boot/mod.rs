@@ -62,6 +62,12 @@ fn page_range(start: u64, end: u64) -> Range {
 /// Builds the root task and returns its TCB object's physical address.
 pub fn boot_system(mbi: u64) -> u64 {
     let info = multiboot::parse(&Window, mbi).unwrap_or_else(|e| panic!("bad multiboot information: {e:?}"));
+    if let Some(cmdline) = info.cmdline {
+        let mut buf = [0u8; 256];
+        if let Ok(line) = multiboot::read_cstr(&Window, cmdline, &mut buf) {
+            apply_command_line(line);
+        }
+    }
 
     let mut mem = BootMemory { mmap: [MmapEntry::default(); 50], mmap_len: 0 };
     let mut ram: RangeSet<64> = RangeSet::new();
@@ -133,6 +139,16 @@ pub fn boot_system(mbi: u64) -> u64 {
         "rootserver"
     );
     root.tcb_object()
+}
+
+/// Kernel options from the multiboot command line (words after the image name).
+fn apply_command_line(line: &[u8]) {
+    for word in line.split(|&b| b == b' ') {
+        if word == b"fastpath=off" {
+            crate::fastpath::set_enabled(false);
+            kprintln!("boot: IPC fastpath disabled");
+        }
+    }
 }
 
 fn kernel_image_phys() -> (u64, u64) {

@@ -26,12 +26,15 @@ pub fn slot_at(paddr: u64) -> &'static mut Cte {
     unsafe { kmem::object_mut::<Cte>(paddr) }
 }
 
-/// Writes a capability into an empty slot (boot and retype use this; the
-/// derivation links are set by the caller when the cap has a parent).
+/// Writes an original capability (no parent: boot caps, a TCB's master
+/// reply cap) into an empty slot. Like seL4's write_slot it is revocable and
+/// first-badged, so the caps derived from it count as its children.
 pub fn install(paddr: u64, cap: Cap) {
     let s = slot_at(paddr);
     s.cap = cap.encode();
-    s.mdb = Default::default();
+    s.mdb = MdbNode::EMPTY;
+    s.mdb.set_revocable(true);
+    s.mdb.set_first_badged(true);
 }
 
 /// Looks up `cptr` at full depth in the CSpace whose root is `root`.

@@ -39,7 +39,7 @@ impl Endpoint {
         }
     }
 
-    fn head(&self) -> u64 {
+    pub fn head(&self) -> u64 {
         self.head_state & !3
     }
 
@@ -84,6 +84,11 @@ impl Endpoint {
         t.ep_prev = 0;
         let st = self.state_after_change(head);
         self.set(head, tail, st);
+    }
+
+    /// Queues a receiver (the fastpath's ReplyRecv).
+    pub fn append_receiver(&mut self, t: &mut Tcb) {
+        self.append(t, EpState::Recv);
     }
 
     fn pop(&mut self) -> &'static mut Tcb {

@@ -25,8 +25,7 @@ pub fn create(ty: u64, obj: u64, bits: u8, user_size: u64, device: bool) -> Cap 
     match ty {
         t::UNTYPED => Cap::Untyped { paddr: obj, size_bits: bits, is_device: device, free_index: 0 },
         t::TCB => {
-            let tcb = Tcb::init(obj);
-            tcb.domain = 0;
+            Tcb::init(obj);
             cnode::install(obj + tcb::SLOT_REPLY * 32, Cap::Reply { tcb: obj, master: true, can_grant: true });
             Cap::Thread { tcb: obj }
         }

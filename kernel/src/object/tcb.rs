@@ -90,19 +90,45 @@ impl Tcb {
         unsafe { kmem::object_mut::<Tcb>(obj + TCB_OFFSET) }
     }
 
-    /// Initialises a fresh (zeroed) TCB object as seL4's retype does.
+    /// Initialises a fresh TCB object as seL4's retype does. Every field is
+    /// written: zeroed memory is not a valid `Tcb` (e.g. `fault: None`).
     pub fn init(obj: u64) -> &'static mut Tcb {
-        let t = Tcb::at(obj);
-        t.fpu = FpuState::initial();
-        t.frame = TrapFrame {
-            cs: crate::arch::x86_64::gdt::USER_CS,
-            ss: crate::arch::x86_64::gdt::USER_SS,
-            rflags: 0x202,
-            ..Default::default()
+        let t = Tcb {
+            fpu: FpuState::initial(),
+            frame: TrapFrame {
+                cs: crate::arch::x86_64::gdt::USER_CS,
+                ss: crate::arch::x86_64::gdt::USER_SS,
+                rflags: 0x202,
+                ..Default::default()
+            },
+            fault_ip: 0,
+            fs_base: 0,
+            gs_base: 0,
+            state: ThreadState::Inactive,
+            blocking: Blocking::default(),
+            priority: 0,
+            mcp: 0,
+            domain: 0,
+            flags: 0,
+            fault_ep: 0,
+            ipc_buffer: 0,
+            fault: None,
+            bound_notification: 0,
+            sched_next: 0,
+            sched_prev: 0,
+            queued: false,
+            ep_next: 0,
+            ep_prev: 0,
+            time_slice: crate::sched::TIME_SLICE,
+            name: [0; 32],
         };
-        t.state = ThreadState::Inactive;
-        t.time_slice = crate::sched::TIME_SLICE;
-        t
+        // SAFETY: `obj` is a fresh TCB object (2 KiB, aligned); the Tcb part
+        // at TCB_OFFSET is written whole before any reference to it exists.
+        unsafe {
+            let p = kmem::phys_to_virt(obj + TCB_OFFSET) as *mut Tcb;
+            p.write(t);
+            &mut *p
+        }
     }
 
     /// The physical address of this TCB's object (for capabilities).

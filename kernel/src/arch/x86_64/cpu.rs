@@ -151,3 +151,24 @@ pub fn set_task_switched(on: bool) {
         }
     }
 }
+
+/// Prints the return addresses of the kernel's call stack (it is built with
+/// frame pointers), for `llvm-addr2line -e triton-kernel`.
+pub fn print_backtrace() {
+    let mut rbp: u64;
+    // SAFETY: reads RBP only.
+    unsafe { asm!("mov {}, rbp", out(reg) rbp, options(nomem, nostack)) };
+    crate::console::print(format_args!("backtrace:"));
+    for _ in 0..24 {
+        // Frames live on the kernel stack (high half); stop at anything else.
+        if rbp < 0xFFFF_8000_0000_0000 || rbp % 8 != 0 {
+            break;
+        }
+        // SAFETY: rbp points into the kernel stack, checked above; each frame
+        // holds the caller's rbp and the return address.
+        let (next, ret) = unsafe { (*(rbp as *const u64), *((rbp + 8) as *const u64)) };
+        crate::console::print(format_args!(" {ret:#x}"));
+        rbp = next;
+    }
+    crate::console::print(format_args!("\n"));
+}

@@ -1,0 +1,103 @@
+//! The IPC fastpath (seL4 src/fastpath/fastpath.c): Call and ReplyRecv with
+//! a register-only message (length <= 4, no caps) between two threads that
+//! can switch directly. The effects are exactly the slow path's; anything
+//! unusual falls back to it. Disabled with `fastpath=off` on the kernel
+//! command line (the IPC benchmark compares both).
+
+use crate::ipc;
+use crate::object::cnode;
+use crate::object::endpoint::{EpState, Endpoint};
+use crate::object::notification::{NtfnState, Notification};
+use crate::object::tcb::{Blocking, Tcb, ThreadState, SLOT_CALLER, SLOT_REPLY};
+use crate::sched;
+use crate::state::Global;
+use kernel_core::cap::Cap;
+use sel4_abi::MessageInfo;
+
+static ENABLED: Global<bool> = Global::new(true);
+
+pub fn set_enabled(on: bool) {
+    *ENABLED.get() = on;
+}
+
+fn fast_message(t: &Tcb) -> Option<MessageInfo> {
+    let mi = MessageInfo(t.frame.rsi);
+    (*ENABLED.get() && mi.length() <= ipc::FAST_MRS as u64 && mi.extra_caps() == 0 && t.fault.is_none())
+        .then_some(mi)
+}
+
+/// Copies the register MRs and the message word, and switches to `dest`.
+fn deliver(from: &Tcb, dest: &mut Tcb, info: MessageInfo, badge: u64) {
+    dest.frame.r10 = from.frame.r10;
+    dest.frame.r8 = from.frame.r8;
+    dest.frame.r9 = from.frame.r9;
+    dest.frame.r15 = from.frame.r15;
+    dest.frame.rsi = MessageInfo::new(info.label(), 0, 0, info.length()).word();
+    dest.frame.rdi = badge;
+    dest.state = ThreadState::Running;
+}
+
+/// seL4 fastpath_call. Returns only when the slow path must run.
+pub fn call(t: &'static mut Tcb) {
+    let Some(info) = fast_message(t) else { return };
+    let Ok((Cap::Endpoint { ptr, badge, rights }, _)) = cnode::lookup_cap(t.cspace_root(), t.frame.rdi) else {
+        return;
+    };
+    if !rights.write || !(rights.grant || rights.grant_reply) {
+        return;
+    }
+    let ep = Endpoint::at(ptr);
+    if ep.state() != EpState::Recv {
+        return;
+    }
+    let dest = Tcb::at(ep.head());
+    if dest.vspace_root().is_none() || (dest.priority < t.priority && !sched::is_highest(dest.priority)) {
+        return;
+    }
+    ep.remove(dest);
+    // The caller waits for the reply; the receiver gets the reply cap.
+    t.state = ThreadState::BlockedOnReply;
+    let caller_slot = dest.object() + SLOT_CALLER * 32;
+    if !cnode::cap_at(caller_slot).is_null() {
+        cnode::cte_delete(caller_slot);
+    }
+    let reply = Cap::Reply { tcb: t.object(), master: false, can_grant: dest.blocking.can_grant };
+    cnode::cte_insert(reply, t.object() + SLOT_REPLY * 32, caller_slot);
+    deliver(t, dest, info, badge);
+    sched::switch_directly(dest)
+}
+
+/// seL4 fastpath_reply_recv. Returns only when the slow path must run.
+pub fn reply_recv(t: &'static mut Tcb) {
+    let Some(info) = fast_message(t) else { return };
+    let Ok((Cap::Endpoint { ptr, rights, .. }, _)) = cnode::lookup_cap(t.cspace_root(), t.frame.rdi) else {
+        return;
+    };
+    if !rights.read {
+        return;
+    }
+    if t.bound_notification != 0 && Notification::at(t.bound_notification).state() == NtfnState::Active {
+        return;
+    }
+    let ep = Endpoint::at(ptr);
+    if ep.state() == EpState::Send {
+        return;
+    }
+    let caller_slot = t.object() + SLOT_CALLER * 32;
+    let Cap::Reply { tcb: caller_obj, master: false, .. } = cnode::cap_at(caller_slot) else { return };
+    let caller = Tcb::at(caller_obj);
+    if caller.fault.is_some()
+        || caller.state != ThreadState::BlockedOnReply
+        || caller.vspace_root().is_none()
+        || !sched::is_highest(caller.priority)
+    {
+        return;
+    }
+    // Block on the endpoint, consume the reply cap, wake the caller.
+    t.blocking = Blocking { object: ptr, can_grant: rights.grant, ..Default::default() };
+    t.state = ThreadState::BlockedOnReceive;
+    ep.append_receiver(t);
+    cnode::empty_slot(caller_slot);
+    deliver(t, caller, info, 0);
+    sched::switch_directly(caller)
+}

@@ -1,0 +1,77 @@
+//! `./x bench NAME`: benchmarks on release builds, each printing lines
+//! `bench NAME.METRIC = VALUE UNIT`. Instruction counts come from runs under
+//! QEMU `-icount shift=0` (deterministic: the guest's TSC then advances one
+//! tick per instruction); TSC cycles and wall time from normal runs beside them.
+
+use crate::build::{self, Profile};
+use crate::harness::Qemu;
+use crate::Opts;
+use std::time::Duration;
+
+pub fn run(opts: &Opts) -> Result<(), String> {
+    let name = opts.filter.as_deref().unwrap_or("all");
+    let images = build::build_all(Profile::Release)?;
+    let logs = build::root().join("target/bench-logs");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let mut ran = false;
+    if name == "ipc" || name == "all" {
+        ipc(&images, &logs)?;
+        ran = true;
+    }
+    if name == "fuzz-kernel" || name == "all" {
+        fuzz(&images, &logs)?;
+        ran = true;
+    }
+    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, fuzz-kernel, all)")) }
+}
+
+/// One boot of a benchmark program; returns the lines it printed.
+fn boot(images: &build::Images, program: &str, append: &str, icount: bool, log: &std::path::Path, timeout: u64) -> Result<(Vec<String>, Duration), String> {
+    let mut q = Qemu::new(&images.kernel, &[images.program(program)?]);
+    q.append = append.to_string();
+    q.icount = icount;
+    let out = q.run_captured(Duration::from_secs(timeout), Duration::from_secs(2), log, &|l: &str| {
+        l.starts_with("suite ") || l.contains(crate::harness::PANIC_MARKER)
+    })?;
+    if out.panicked() || out.timed_out {
+        return Err(format!("{program} did not finish cleanly (log: {})", log.display()));
+    }
+    Ok((out.lines, out.elapsed))
+}
+
+/// The value of a guest line `bench-raw NAME = INT FRAC` (FRAC in hundredths).
+fn raw(lines: &[String], name: &str) -> Option<f64> {
+    let prefix = format!("bench-raw {name} = ");
+    lines.iter().find_map(|l| {
+        let mut it = l.strip_prefix(&prefix)?.split_whitespace();
+        let int: f64 = it.next()?.parse().ok()?;
+        let frac: f64 = it.next().and_then(|f| f.parse().ok()).unwrap_or(0.0);
+        Some(int + frac / 100.0)
+    })
+}
+
+fn ipc(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
+    let mut results = Vec::new();
+    for (path, append) in [("fastpath", ""), ("slowpath", "fastpath=off")] {
+        let (lines, _) = boot(images, "bench-ipc", append, true, &logs.join(format!("ipc-{path}-icount.log")), 300)?;
+        let insns = raw(&lines, "ipc.roundtrip").ok_or("no ipc.roundtrip result")?;
+        let (lines, wall) = boot(images, "bench-ipc", append, false, &logs.join(format!("ipc-{path}.log")), 120)?;
+        let cycles = raw(&lines, "ipc.roundtrip").ok_or("no ipc.roundtrip result")?;
+        println!("bench ipc.{path}_roundtrip = {insns:.0} instructions");
+        println!("bench ipc.{path}_roundtrip_tsc = {cycles:.0} cycles");
+        println!("bench ipc.{path}_boot_wall = {:.2} s", wall.as_secs_f64());
+        results.push(insns);
+    }
+    println!("bench ipc.fastpath_ratio_to_slowpath = {:.2} ratio", results[0] / results[1]);
+    Ok(())
+}
+
+fn fuzz(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
+    let (lines, wall) = boot(images, "kernel-fuzz-long", "", false, &logs.join("fuzz-kernel.log"), 3600)?;
+    for l in lines.iter().filter(|l| l.starts_with("bench ") || l.starts_with("suite ")) {
+        println!("{l}");
+    }
+    println!("bench fuzz-kernel.wall = {:.1} s", wall.as_secs_f64());
+    let failed = lines.iter().any(|l| l.starts_with("suite ") && !l.contains(" 0 failed"));
+    if failed { Err("the fuzzer's checks failed".into()) } else { Ok(()) }
+}
