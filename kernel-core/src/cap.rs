@@ -185,6 +185,52 @@ impl RawCap {
     pub const fn is_null(&self) -> bool {
         self.tag() == tag::NULL
     }
+
+    // Field readers for the IPC fastpath, which must not pay for a full
+    // decode; each agrees with `Cap::decode_trusted` (tested).
+
+    const fn small(&self) -> u64 {
+        (self.w0 >> SMALL_SHIFT) & SMALL_MASK
+    }
+
+    const fn ptr(&self) -> u64 {
+        (self.w0 >> PTR_SHIFT) & PTR_MASK
+    }
+
+    /// An endpoint cap's (object, badge, rights word).
+    #[inline]
+    pub const fn as_endpoint(&self) -> Option<(u64, u64, u64)> {
+        if self.tag() == tag::ENDPOINT { Some((self.ptr(), self.w1, self.small() & 0xf)) } else { None }
+    }
+
+    /// A non-master reply cap to `tcb` (what `Cap::Reply { master: false }`
+    /// encodes to), built without the general encoder.
+    #[inline]
+    pub const fn reply(tcb: u64, can_grant: bool) -> RawCap {
+        RawCap { w0: pack(tag::REPLY, (can_grant as u64) << 1, tcb), w1: 0 }
+    }
+
+    /// A CNode cap's (slots, radix, guard size, guard).
+    #[inline]
+    pub const fn as_cnode(&self) -> Option<(u64, u64, u64, u64)> {
+        if self.tag() == tag::CNODE {
+            Some((self.ptr(), self.small() & 0x3f, (self.small() >> 6) & 0x3f, self.w1))
+        } else {
+            None
+        }
+    }
+
+    /// A non-master reply cap's (caller TCB, can_grant).
+    #[inline]
+    pub const fn as_reply(&self) -> Option<(u64, bool)> {
+        if self.tag() == tag::REPLY && self.small() & 1 == 0 { Some((self.ptr(), self.small() & 2 != 0)) } else { None }
+    }
+
+    /// A PML4 cap's object, when it has an ASID (a usable VSpace root).
+    #[inline]
+    pub const fn as_assigned_pml4(&self) -> Option<u64> {
+        if self.tag() == tag::PML4 && self.small() & 1 != 0 { Some(self.ptr()) } else { None }
+    }
 }
 
 /// Capability rights, in `seL4_CapRights_t` bit order
@@ -719,6 +765,26 @@ impl Cap {
     /// Unpacks a stored cap. Returns `None` for an unknown tag, a field out
     /// of range, or any reserved bit set (the encoding is canonical).
     pub fn decode(raw: RawCap) -> Option<Cap> {
+        let cap = Cap::extract(raw)?;
+        // The extraction ignores bits it does not use; re-encoding and
+        // comparing rejects any word with those bits set.
+        if cap.is_valid() && cap.encode() == raw {
+            Some(cap)
+        } else {
+            None
+        }
+    }
+
+    /// Unpacks a cap the kernel itself stored (so it is canonical), without
+    /// re-checking it: the kernel's hot paths read slots with this. An
+    /// unknown tag still reads as `Null`.
+    #[inline]
+    pub fn decode_trusted(raw: RawCap) -> Cap {
+        Cap::extract(raw).unwrap_or(Cap::Null)
+    }
+
+    #[inline]
+    fn extract(raw: RawCap) -> Option<Cap> {
         let w0 = raw.w0;
         let w1 = raw.w1;
         let small = (w0 >> SMALL_SHIFT) & SMALL_MASK;
@@ -807,13 +873,7 @@ impl Cap {
             tag::IO_PORT_CONTROL => Cap::IoPortControl,
             _ => return None,
         };
-        // The extraction above ignores bits it does not use; re-encoding and
-        // comparing rejects any word with those bits set.
-        if cap.is_valid() && cap.encode() == raw {
-            Some(cap)
-        } else {
-            None
-        }
+        Some(cap)
     }
 
     /// The object's physical address, or 0 for caps without one (seL4
@@ -2046,6 +2106,21 @@ mod tests {
             let raw = c.encode();
             prop_assert_eq!(raw.tag(), c.tag());
             prop_assert_eq!(Cap::decode(raw), Some(c));
+            prop_assert_eq!(Cap::decode_trusted(raw), c);
+            let ep = match c { Cap::Endpoint { ptr, badge, rights } => Some((ptr, badge, rights.word())), _ => None };
+            prop_assert_eq!(raw.as_endpoint(), ep);
+            let reply = match c { Cap::Reply { tcb, master: false, can_grant } => Some((tcb, can_grant)), _ => None };
+            if let Some((tcb, g)) = reply {
+                prop_assert_eq!(RawCap::reply(tcb, g), raw);
+            }
+            prop_assert_eq!(raw.as_reply(), reply);
+            let pml4 = match c { Cap::Pml4 { paddr, asid: Some(_) } => Some(paddr), _ => None };
+            let cnode = match c {
+                Cap::CNode { ptr, radix, guard_size, guard } => Some((ptr, radix as u64, guard_size as u64, guard)),
+                _ => None,
+            };
+            prop_assert_eq!(raw.as_cnode(), cnode);
+            prop_assert_eq!(raw.as_assigned_pml4(), pml4);
         }
 
         #[test]

@@ -11,7 +11,7 @@ use crate::object::notification::{NtfnState, Notification};
 use crate::object::tcb::{Blocking, Tcb, ThreadState, SLOT_CALLER, SLOT_REPLY};
 use crate::sched;
 use crate::state::Global;
-use kernel_core::cap::Cap;
+use kernel_core::cap::RawCap;
 use sel4_abi::MessageInfo;
 
 static ENABLED: Global<bool> = Global::new(true);
@@ -40,10 +40,10 @@ fn deliver(from: &Tcb, dest: &mut Tcb, info: MessageInfo, badge: u64) {
 /// seL4 fastpath_call. Returns only when the slow path must run.
 pub fn call(t: &'static mut Tcb) {
     let Some(info) = fast_message(t) else { return };
-    let Ok((Cap::Endpoint { ptr, badge, rights }, _)) = cnode::lookup_cap(t.cspace_root(), t.frame.rdi) else {
-        return;
-    };
-    if !rights.write || !(rights.grant || rights.grant_reply) {
+    let Some((raw, _)) = cnode::lookup_raw(t.cspace_root(), t.frame.rdi) else { return };
+    let Some((ptr, badge, rights)) = raw.as_endpoint() else { return };
+    // Send, and Grant or GrantReply (seL4_CapRights bits 0, 2, 3).
+    if rights & 1 == 0 || rights & 0b1100 == 0 {
         return;
     }
     let ep = Endpoint::at(ptr);
@@ -58,11 +58,11 @@ pub fn call(t: &'static mut Tcb) {
     // The caller waits for the reply; the receiver gets the reply cap.
     t.state = ThreadState::BlockedOnReply;
     let caller_slot = dest.object() + SLOT_CALLER * 32;
-    if !cnode::cap_at(caller_slot).is_null() {
+    if !cnode::slot_at(caller_slot).cap.is_null() {
         cnode::cte_delete(caller_slot);
     }
-    let reply = Cap::Reply { tcb: t.object(), master: false, can_grant: dest.blocking.can_grant };
-    cnode::cte_insert(reply, t.object() + SLOT_REPLY * 32, caller_slot);
+    let reply = RawCap::reply(t.object(), dest.blocking.can_grant);
+    cnode::insert_reply(reply, t.object() + SLOT_REPLY * 32, caller_slot);
     deliver(t, dest, info, badge);
     sched::switch_directly(dest)
 }
@@ -70,10 +70,10 @@ pub fn call(t: &'static mut Tcb) {
 /// seL4 fastpath_reply_recv. Returns only when the slow path must run.
 pub fn reply_recv(t: &'static mut Tcb) {
     let Some(info) = fast_message(t) else { return };
-    let Ok((Cap::Endpoint { ptr, rights, .. }, _)) = cnode::lookup_cap(t.cspace_root(), t.frame.rdi) else {
-        return;
-    };
-    if !rights.read {
+    let Some((raw, _)) = cnode::lookup_raw(t.cspace_root(), t.frame.rdi) else { return };
+    let Some((ptr, _, rights)) = raw.as_endpoint() else { return };
+    // Receive (seL4_CapRights bit 1).
+    if rights & 2 == 0 {
         return;
     }
     if t.bound_notification != 0 && Notification::at(t.bound_notification).state() == NtfnState::Active {
@@ -84,7 +84,7 @@ pub fn reply_recv(t: &'static mut Tcb) {
         return;
     }
     let caller_slot = t.object() + SLOT_CALLER * 32;
-    let Cap::Reply { tcb: caller_obj, master: false, .. } = cnode::cap_at(caller_slot) else { return };
+    let Some((caller_obj, _)) = cnode::slot_at(caller_slot).cap.as_reply() else { return };
     let caller = Tcb::at(caller_obj);
     if caller.fault.is_some()
         || caller.state != ThreadState::BlockedOnReply
@@ -94,7 +94,7 @@ pub fn reply_recv(t: &'static mut Tcb) {
         return;
     }
     // Block on the endpoint, consume the reply cap, wake the caller.
-    t.blocking = Blocking { object: ptr, can_grant: rights.grant, ..Default::default() };
+    t.blocking = Blocking { object: ptr, can_grant: rights & 4 != 0, ..Default::default() };
     t.state = ThreadState::BlockedOnReceive;
     ep.append_receiver(t);
     cnode::empty_slot(caller_slot);

@@ -21,8 +21,8 @@ const RECEIVE_CNODE: u64 = 1000;
 /// seL4 lookupIPCBuffer: the physical address of a thread's IPC buffer, if
 /// it has a usable one (a non-device frame; writable for a receiver).
 pub fn ipc_buffer(t: &Tcb, receiving: bool) -> Option<u64> {
-    match Cap::decode(t.slot(SLOT_BUFFER).cap) {
-        Some(Cap::Frame { paddr, size, rights, device: false, .. }) => {
+    match Cap::decode_trusted(t.slot(SLOT_BUFFER).cap) {
+        Cap::Frame { paddr, size, rights, device: false, .. } => {
             let ok = match rights {
                 VmRights::ReadWrite => true,
                 VmRights::ReadOnly => !receiving,

@@ -32,6 +32,11 @@ struct Scheduler {
     bitmap: [u64; 4],
     /// Whose registers the FPU holds (0: nobody's).
     fpu_owner: u64,
+    /// Whether CR0.TS is set (the running thread has its FPU disabled).
+    fpu_disabled: bool,
+    /// What FS_BASE and GS_BASE hold now.
+    fs_base: u64,
+    gs_base: u64,
     idle_reported: bool,
 }
 
@@ -42,6 +47,9 @@ static SCHED: Global<Scheduler> = Global::new(Scheduler {
     tails: [0; 256],
     bitmap: [0; 4],
     fpu_owner: 0,
+    fpu_disabled: false,
+    fs_base: 0,
+    gs_base: 0,
     idle_reported: false,
 });
 
@@ -130,8 +138,13 @@ pub fn dequeue(t: &mut Tcb) {
 }
 
 /// Whether no ready thread has a priority above `prio` (seL4 isHighestPrio).
+#[inline]
 pub fn is_highest(prio: u8) -> bool {
-    highest_ready_priority().is_none_or(|p| p <= prio as usize)
+    let b = &s().bitmap;
+    let (w, bit) = (prio as usize / 64, prio as usize % 64);
+    // Bits above `prio` in its own word, then every word above it.
+    let above_in_word = if bit == 63 { 0 } else { b[w] >> (bit + 1) };
+    above_in_word == 0 && b[w + 1..].iter().all(|&x| x == 0)
 }
 
 /// The fastpath's switch: the current thread is blocked, `t` runs now.
@@ -314,7 +327,11 @@ fn switch_to(t: &'static mut Tcb) -> ! {
         }
     }
     // seL4_TCBFlag_fpuDisabled: FPU instructions fault (#NM).
-    cpu::set_task_switched(t.flags & sel4_abi::invocation::tcb_flag::FPU_DISABLED != 0);
+    let ts = t.flags & sel4_abi::invocation::tcb_flag::FPU_DISABLED != 0;
+    if ts != sc.fpu_disabled {
+        cpu::set_task_switched(ts);
+        sc.fpu_disabled = ts;
+    }
     if sc.fpu_owner != obj {
         if sc.fpu_owner != 0 {
             Tcb::at(sc.fpu_owner).fpu.save();
@@ -322,8 +339,15 @@ fn switch_to(t: &'static mut Tcb) -> ! {
         t.fpu.restore();
         sc.fpu_owner = obj;
     }
-    cpu::wrmsr(MSR_FS_BASE, t.fs_base);
-    cpu::wrmsr(MSR_GS_BASE, t.gs_base);
+    // The bases live in MSRs; rewrite them only when they differ.
+    if sc.fs_base != t.fs_base {
+        cpu::wrmsr(MSR_FS_BASE, t.fs_base);
+        sc.fs_base = t.fs_base;
+    }
+    if sc.gs_base != t.gs_base {
+        cpu::wrmsr(MSR_GS_BASE, t.gs_base);
+        sc.gs_base = t.gs_base;
+    }
     traps::set_current_frame(&mut t.frame);
     traps::return_to_user(&t.frame)
 }

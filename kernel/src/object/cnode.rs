@@ -40,7 +40,39 @@ pub fn install(paddr: u64, cap: Cap) {
 /// Looks up `cptr` at full depth in the CSpace whose root is `root`.
 pub fn lookup_cap(root: RawCap, cptr: u64) -> Result<(Cap, u64), LookupFailure> {
     let (raw, slot) = cspace::lookup_cap(&PhysSlots, root, cptr)?;
-    Ok((Cap::decode(raw).unwrap_or(Cap::Null), slot_paddr(&slot)))
+    Ok((Cap::decode_trusted(raw), slot_paddr(&slot)))
+}
+
+/// Like `lookup_cap`, without decoding the cap (the fastpath's lookup).
+/// A root CNode that resolves all 64 bits in one level (the usual CSpace
+/// of a process) takes a short cut; anything else walks the tree.
+#[inline]
+pub fn lookup_raw(root: RawCap, cptr: u64) -> Option<(RawCap, u64)> {
+    if let Some((ptr, radix, guard_size, guard)) = root.as_cnode() {
+        if radix + guard_size == 64 && radix < 64 && (guard_size == 0 || cptr >> radix == guard) {
+            let slot = ptr + (cptr & ((1 << radix) - 1)) * 32;
+            return Some((slot_at(slot).cap, slot));
+        }
+    }
+    let (raw, slot) = cspace::lookup_cap(&PhysSlots, root, cptr).ok()?;
+    Some((raw, slot_paddr(&slot)))
+}
+
+/// Puts a fresh reply cap into the empty `dest`, as the child of the master
+/// reply cap in `master` (cteInsert, specialised: reply caps are never
+/// revocable and are not untyped).
+#[inline]
+pub fn insert_reply(cap: RawCap, master: u64, dest: u64) {
+    let next = slot_at(master).mdb.next();
+    let d = slot_at(dest);
+    d.cap = cap;
+    d.mdb = MdbNode::EMPTY;
+    d.mdb.set_prev(master);
+    d.mdb.set_next(next);
+    slot_at(master).mdb.set_next(dest);
+    if next != 0 {
+        slot_at(next).mdb.set_prev(dest);
+    }
 }
 
 pub fn slot_paddr(s: &ResolvedSlot) -> u64 {
@@ -51,7 +83,7 @@ pub fn slot_paddr(s: &ResolvedSlot) -> u64 {
 // slots in depth-first order; a slot's children follow it).
 
 fn decode(raw: RawCap) -> Cap {
-    Cap::decode(raw).unwrap_or(Cap::Null)
+    Cap::decode_trusted(raw)
 }
 
 /// The capability in the slot at `paddr`.
@@ -126,6 +158,7 @@ pub fn cte_swap(c1: Cap, s1: u64, c2: Cap, s2: u64) {
     }
 }
 
+#[inline]
 /// Unlinks a slot from the derivation tree and empties it (seL4
 /// emptySlot, without finalisation). A child inherits the revocable
 /// "first badged" position of the removed slot as seL4 does.

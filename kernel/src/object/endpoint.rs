@@ -53,6 +53,7 @@ impl Endpoint {
     }
 
     /// Appends `t` (seL4 tcbEPAppend), in state `state`.
+    #[inline]
     fn append(&mut self, t: &mut Tcb, state: EpState) {
         let obj = t.object();
         t.ep_next = 0;
@@ -67,6 +68,7 @@ impl Endpoint {
     }
 
     /// Removes `t` from the queue (seL4 tcbEPDequeue).
+    #[inline]
     pub fn remove(&mut self, t: &mut Tcb) {
         let mut head = self.head();
         let mut tail = self.tail;

@@ -145,11 +145,10 @@ impl Tcb {
         self.slot(SLOT_CTABLE).cap
     }
 
+    /// The PML4 this thread runs in, if its VSpace root is usable.
+    #[inline]
     pub fn vspace_root(&self) -> Option<u64> {
-        match Cap::decode(self.slot(SLOT_VTABLE).cap) {
-            Some(Cap::Pml4 { paddr, asid: Some(_) }) => Some(paddr),
-            _ => None,
-        }
+        self.slot(SLOT_VTABLE).cap.as_assigned_pml4()
     }
 
     pub fn name(&self) -> &str {

@@ -15,7 +15,7 @@ use sel4::abi::invocation::InvocationLabel as L;
 use sel4::abi::{cap, BootInfo, IpcBuffer, MessageInfo, ObjectType};
 use sel4::{println, sys_call, sys_reply_recv, MsgRegs};
 
-const ROUNDS: u64 = 20_000;
+const ROUNDS: u64 = 200_000;
 const WARMUP: u64 = 500;
 
 #[repr(C, align(4096))]
