@@ -5,8 +5,11 @@
 
 mod cnode;
 mod domain;
+mod ioport;
+mod irq;
 mod tcb;
 mod untyped;
+mod vspace;
 
 use crate::ipc::{self, ExtraCap};
 use crate::object::tcb::Tcb;
@@ -147,11 +150,15 @@ pub fn decode(inv: &mut Invocation) -> Result {
         Cap::CNode { .. } => cnode::decode(inv),
         Cap::Thread { tcb } => tcb::decode(inv, tcb),
         Cap::Domain => domain::decode(inv),
-        Cap::Frame { paddr, .. } if inv.label == InvocationLabel::X86PageGetAddress as u64 => {
-            // seL4 X86PageGetAddress: the frame's physical address.
-            Ok(Outcome::Reply([paddr, 0, 0, 0], 1))
-        }
-        // Paging, ASID, IRQ and I/O-port invocations arrive with T3.
+        Cap::Frame { .. }
+        | Cap::PageTable { .. }
+        | Cap::PageDirectory { .. }
+        | Cap::Pdpt { .. }
+        | Cap::Pml4 { .. }
+        | Cap::AsidControl
+        | Cap::AsidPool { .. } => vspace::decode(inv),
+        Cap::IrqControl | Cap::IrqHandler { .. } => irq::decode(inv),
+        Cap::IoPortControl | Cap::IoPort { .. } => ioport::decode(inv),
         _ => Err(SyscallError::IllegalOperation.into()),
     }
 }
