@@ -9,7 +9,7 @@
 //! `include/object/structures_64.bf` (`lookup_fault`) and
 //! `src/api/faults.c` (`setMRs_lookup_failure`).
 
-use crate::cap::{Cap, RawCap, SLOT_BITS};
+use crate::cap::{RawCap, SLOT_BITS};
 
 /// Reads CSpace slots. The kernel implements this over physical memory, the
 /// tests over a map; the slot lives at `cnode_ptr + index * 32`.
@@ -284,7 +284,7 @@ pub fn lookup_slot_for_cnode_op(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cap::Rights;
+    use crate::cap::{Cap, Rights};
     use proptest::prelude::*;
     use std::collections::HashMap;
     use std::vec::Vec;

@@ -6,7 +6,7 @@ use crate::arch::x86_64::cpu::FpuState;
 use crate::arch::x86_64::traps::TrapFrame;
 use crate::kmem;
 use crate::object::cnode;
-use kernel_core::cap::{Cap, Cte};
+use kernel_core::cap::Cte;
 
 /// Offset of [`Tcb`] inside a TCB object (seL4's TCB_OFFSET).
 pub const TCB_OFFSET: u64 = 1 << 10;

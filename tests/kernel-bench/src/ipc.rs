@@ -74,20 +74,17 @@ fn main(bi: &'static BootInfo) -> ! {
     assert_eq!(retype(ObjectType::Endpoint, ep), 0, "retype endpoint");
 
     // The server's IPC buffer frame: the image page holding SERVER_IPC.
-    // SAFETY: only addresses of statics are taken.
-    let (ipc_vaddr, image_start, stack_top) = unsafe {
-        (
-            core::ptr::addr_of!(SERVER_IPC) as u64,
-            core::ptr::addr_of!(__ehdr_start) as u64 & !0xfff,
-            core::ptr::addr_of!(SERVER_STACK) as u64 + 16384,
-        )
-    };
+    let (ipc_vaddr, image_start, stack_top) = (
+        core::ptr::addr_of!(SERVER_IPC) as u64,
+        core::ptr::addr_of!(__ehdr_start) as u64 & !0xfff,
+        core::ptr::addr_of!(SERVER_STACK) as u64 + 16384,
+    );
     let frame = bi.user_image_frames.start + (ipc_vaddr - image_start) / 4096;
     let r = invoke(buf, tcb, L::TCBConfigure, &[0, 0, 0, ipc_vaddr], &[root, cap::INIT_THREAD_VSPACE, frame]);
     assert_eq!(r, 0, "configure");
     assert_eq!(invoke(buf, tcb, L::TCBSetPriority, &[255], &[cap::INIT_THREAD_TCB]), 0, "priority");
     // rip, rsp, rflags, rax, rbx, rcx, rdx, rsi, rdi: the entry and its argument.
-    let regs = [server as usize as u64, stack_top - 8, 0x202, 0, 0, 0, 0, 0, ep];
+    let regs = [server as *const () as u64, stack_top - 8, 0x202, 0, 0, 0, 0, 0, ep];
     let mut mrs = [0u64; 11];
     mrs[0] = 1; // resume
     mrs[1] = regs.len() as u64;
