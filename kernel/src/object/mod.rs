@@ -62,19 +62,12 @@ pub fn finalise(cap: Cap) {
             notification::unbind_notification(ptr);
             notification::cancel_all_signals(ptr);
         }
-        Cap::CNode { ptr, radix, .. } => {
-            for i in 0..1u64 << radix {
-                cnode::cte_delete(ptr + i * 32);
-            }
-        }
+        Cap::CNode { ptr, radix, .. } => empty_slots(ptr, 1 << radix, 0),
         Cap::Thread { tcb } => {
             let th = Tcb::at(tcb);
             suspend(th);
             notification::unbind_tcb(th);
-            for slot in [tcb::SLOT_CTABLE, tcb::SLOT_VTABLE, tcb::SLOT_CALLER, tcb::SLOT_BUFFER, tcb::SLOT_REPLY] {
-                cnode::cte_delete(tcb + slot * 32);
-            }
-            sched::destroyed(tcb);
+            empty_slots(tcb, tcb::NUM_SLOTS, tcb);
         }
         Cap::Frame { paddr, mapping: Some(m), .. } => vspace::unmap_frame(m.asid, m.vaddr, paddr),
         Cap::PageTable { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 1, paddr),
@@ -83,6 +76,55 @@ pub fn finalise(cap: Cap) {
         Cap::Pml4 { paddr, asid: Some(asid) } => vspace::release_asid(asid, paddr),
         _ => {}
     }
+}
+
+/// A CNode's or TCB's slots still to be emptied. Deleting a slot may make
+/// another CNode or TCB final, nested without bound; rather than recursing
+/// on the kernel stack (seL4 uses zombie caps for this), objects queue
+/// here and one loop empties them all.
+struct Pending {
+    /// (first slot, slot count, next index, TCB object or 0)
+    items: [(u64, u64, u64, u64); 256],
+    len: usize,
+    draining: bool,
+}
+
+static PENDING: crate::state::Global<Pending> =
+    crate::state::Global::new(Pending { items: [(0, 0, 0, 0); 256], len: 0, draining: false });
+
+fn empty_slots(first: u64, count: u64, tcb: u64) {
+    let p = PENDING.get();
+    if p.len == p.items.len() {
+        // Queue full (256 nested objects): empty this one right here.
+        for i in 0..count {
+            cnode::cte_delete(first + i * 32);
+        }
+        if tcb != 0 {
+            sched::destroyed(tcb);
+        }
+        return;
+    }
+    p.items[p.len] = (first, count, 0, tcb);
+    p.len += 1;
+    if p.draining {
+        return;
+    }
+    p.draining = true;
+    while p.len > 0 {
+        let top = &mut p.items[p.len - 1];
+        if top.2 < top.1 {
+            let slot = top.0 + top.2 * 32;
+            top.2 += 1;
+            cnode::cte_delete(slot);
+        } else {
+            let done = top.3;
+            p.len -= 1;
+            if done != 0 {
+                sched::destroyed(done);
+            }
+        }
+    }
+    p.draining = false;
 }
 
 /// seL4 suspend: the thread stops, leaving any IPC it was in.

@@ -17,6 +17,8 @@ pub const SLOT_VTABLE: u64 = 1;
 pub const SLOT_REPLY: u64 = 2;
 pub const SLOT_CALLER: u64 = 3;
 pub const SLOT_BUFFER: u64 = 4;
+/// How many slots the TCB's own CNode has.
+pub const NUM_SLOTS: u64 = 5;
 
 /// seL4's thread states.
 #[repr(u64)]
