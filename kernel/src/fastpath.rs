@@ -14,16 +14,21 @@ use crate::state::Global;
 use kernel_core::cap::RawCap;
 use sel4_abi::MessageInfo;
 
-static ENABLED: Global<bool> = Global::new(true);
+/// Messages shorter than this take the fastpath: FAST_MRS + 1, or 0 when
+/// the fastpath is off (one comparison serves both).
+static LENGTH_LIMIT: Global<u64> = Global::new(ipc::FAST_MRS as u64 + 1);
 
 pub fn set_enabled(on: bool) {
-    *ENABLED.get() = on;
+    *LENGTH_LIMIT.get() = if on { ipc::FAST_MRS as u64 + 1 } else { 0 };
 }
 
+/// The message, if it suits the fastpath: register MRs only, no caps. (A
+/// thread making a system call never has a pending fault: a fault blocks
+/// it until the reply, and cancelling that IPC drops the fault.)
+#[inline(always)]
 fn fast_message(t: &Tcb) -> Option<MessageInfo> {
     let mi = MessageInfo(t.frame.rsi);
-    (*ENABLED.get() && mi.length() <= ipc::FAST_MRS as u64 && mi.extra_caps() == 0 && t.fault.is_none())
-        .then_some(mi)
+    (mi.length() < *LENGTH_LIMIT.get() && mi.extra_caps() == 0).then_some(mi)
 }
 
 /// Copies the register MRs and the message word, and switches to `dest`.
@@ -38,6 +43,7 @@ fn deliver(from: &Tcb, dest: &mut Tcb, info: MessageInfo, badge: u64) {
 }
 
 /// seL4 fastpath_call. Returns only when the slow path must run.
+#[inline(always)]
 pub fn call(t: &'static mut Tcb) {
     let Some(info) = fast_message(t) else { return };
     let Some((raw, _)) = cnode::lookup_raw(t.cspace_root(), t.frame.rdi) else { return };
@@ -68,6 +74,7 @@ pub fn call(t: &'static mut Tcb) {
 }
 
 /// seL4 fastpath_reply_recv. Returns only when the slow path must run.
+#[inline(always)]
 pub fn reply_recv(t: &'static mut Tcb) {
     let Some(info) = fast_message(t) else { return };
     let Some((raw, _)) = cnode::lookup_raw(t.cspace_root(), t.frame.rdi) else { return };
@@ -97,7 +104,7 @@ pub fn reply_recv(t: &'static mut Tcb) {
     t.blocking = Blocking { object: ptr, can_grant: rights & 4 != 0, ..Default::default() };
     t.state = ThreadState::BlockedOnReceive;
     ep.append_receiver(t);
-    cnode::empty_slot(caller_slot);
+    cnode::remove_reply(caller_slot);
     deliver(t, caller, info, 0);
     sched::switch_directly(caller)
 }

@@ -39,12 +39,17 @@ impl Fault {
 }
 
 const PAGE_FAULT: u64 = 14;
+/// #NM: an FPU/SSE instruction while CR0.TS is set.
+const DEVICE_NOT_AVAILABLE: u64 = 7;
 
 /// A trap taken in user mode: the current thread's frame was just saved.
 pub fn handle_user_trap() -> ! {
     let t = sched::current().expect("a user trap has a current thread");
     t.fault_ip = t.frame.rip;
     let v = t.frame.vector;
+    if v == DEVICE_NOT_AVAILABLE && sched::fpu_trap(t) {
+        sched::schedule()
+    }
     let fault = if v == PAGE_FAULT {
         Fault::VmFault { addr: cpu::read_cr2(), fsr: t.frame.error, prefetch: t.frame.error & (1 << 4) != 0 }
     } else if v < 32 {

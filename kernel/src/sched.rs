@@ -57,6 +57,7 @@ fn s() -> &'static mut Scheduler {
     SCHED.get()
 }
 
+#[inline(always)]
 pub fn current() -> Option<&'static mut Tcb> {
     match s().current {
         0 => None,
@@ -138,7 +139,7 @@ pub fn dequeue(t: &mut Tcb) {
 }
 
 /// Whether no ready thread has a priority above `prio` (seL4 isHighestPrio).
-#[inline]
+#[inline(always)]
 pub fn is_highest(prio: u8) -> bool {
     let b = &s().bitmap;
     let (w, bit) = (prio as usize / 64, prio as usize % 64);
@@ -148,6 +149,7 @@ pub fn is_highest(prio: u8) -> bool {
 }
 
 /// The fastpath's switch: the current thread is blocked, `t` runs now.
+#[inline(always)]
 pub fn switch_directly(t: &'static mut Tcb) -> ! {
     s().action = Action::ResumeCurrent;
     switch_to(t)
@@ -301,11 +303,11 @@ fn choose_new() -> ! {
     }
 }
 
+#[inline(always)]
 fn switch_to(t: &'static mut Tcb) -> ! {
     let obj = t.object();
     let sc = s();
     sc.current = obj;
-    sc.idle_reported = false;
     if t.state == ThreadState::Restart {
         // seL4 activateThread: a restarted thread re-executes from FaultIP.
         t.frame.rip = t.fault_ip;
@@ -326,18 +328,14 @@ fn switch_to(t: &'static mut Tcb) -> ! {
             schedule()
         }
     }
-    // seL4_TCBFlag_fpuDisabled: FPU instructions fault (#NM).
-    let ts = t.flags & sel4_abi::invocation::tcb_flag::FPU_DISABLED != 0;
+    // Lazy FPU (as seL4): the FPU keeps its owner's registers, and any other
+    // thread runs with CR0.TS set, so its first FPU/SSE instruction traps
+    // (#NM) and `fpu_trap` switches the state then. A thread with
+    // seL4_TCBFlag_fpuDisabled always runs with TS set and takes a fault.
+    let ts = sc.fpu_owner != obj || t.flags & sel4_abi::invocation::tcb_flag::FPU_DISABLED != 0;
     if ts != sc.fpu_disabled {
         cpu::set_task_switched(ts);
         sc.fpu_disabled = ts;
-    }
-    if sc.fpu_owner != obj {
-        if sc.fpu_owner != 0 {
-            Tcb::at(sc.fpu_owner).fpu.save();
-        }
-        t.fpu.restore();
-        sc.fpu_owner = obj;
     }
     // The bases live in MSRs; rewrite them only when they differ.
     if sc.fs_base != t.fs_base {
@@ -368,6 +366,26 @@ fn idle() -> ! {
             schedule()
         }
     }
+}
+
+/// #NM from the current thread: give it the FPU. False if the thread has
+/// its FPU disabled (then the trap is a fault).
+pub fn fpu_trap(t: &mut Tcb) -> bool {
+    if t.flags & sel4_abi::invocation::tcb_flag::FPU_DISABLED != 0 {
+        return false;
+    }
+    let sc = s();
+    cpu::set_task_switched(false);
+    sc.fpu_disabled = false;
+    let obj = t.object();
+    if sc.fpu_owner != obj {
+        if sc.fpu_owner != 0 {
+            Tcb::at(sc.fpu_owner).fpu.save();
+        }
+        t.fpu.restore();
+        sc.fpu_owner = obj;
+    }
+    true
 }
 
 /// For DebugDumpScheduler: every queued thread and the current one.

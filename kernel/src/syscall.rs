@@ -17,16 +17,23 @@ use kernel_core::cap::Cap;
 use kernel_core::cspace::LookupFailure;
 use sel4_abi::Syscall;
 
+#[inline(always)]
 pub fn handle_syscall() -> ! {
     let t = sched::current().expect("a system call has a current thread");
     // seL4's FaultIP: the `syscall` instruction, for restarts and faults.
     t.fault_ip = t.frame.rip - 2;
     let number = t.frame.rdx as i64 as isize;
+    // Call and ReplyRecv try the fastpath first; it returns only if it
+    // cannot take the call.
     match number {
         -1 => crate::fastpath::call(t),
         -2 => crate::fastpath::reply_recv(t),
         _ => {}
     }
+    slow_syscall(number)
+}
+
+fn slow_syscall(number: isize) -> ! {
     let t = sched::current().expect("a system call has a current thread");
     match Syscall::try_from(number) {
         Ok(Syscall::Send) => handle_invocation(t, false, true),

@@ -67,10 +67,11 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
     let root = root();
     let kdir = root.join("target/kernel");
     let udir = root.join("target/user");
-    // The kernel: static, top-2-GiB code model, no red zone (the target's default).
+    // The kernel: static, top-2-GiB code model, no red zone (the target's
+    // default). Debug builds keep frame pointers for the panic backtrace.
+    let fp = if profile == Profile::Debug { "-C force-frame-pointers=yes" } else { "" };
     let kflags = format!(
-        "-C code-model=kernel -C relocation-model=static -C force-frame-pointers=yes \
-         -C linker={LLD} -C linker-flavor=ld.lld"
+        "-C code-model=kernel -C relocation-model=static {fp} -C linker={LLD} -C linker-flavor=ld.lld"
     );
     cargo(kdir.to_str().unwrap(), &kflags, &["-p", "triton-kernel"], profile)?;
     let out = root.join("target/images").join(profile.dir());
@@ -82,7 +83,7 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
     std::fs::write(&kernel, converted).map_err(|e| e.to_string())?;
     // Guest programs: ordinary static executables in the lower half.
     let uflags = format!(
-        "-C code-model=small -C relocation-model=static -C force-frame-pointers=yes \
+        "-C code-model=small -C relocation-model=static {fp} \
          -C linker={LLD} -C linker-flavor=ld.lld \
          -C link-arg=--image-base=0x400000 -C link-arg=-zmax-page-size=4096"
     );

@@ -61,7 +61,7 @@ pub fn lookup_raw(root: RawCap, cptr: u64) -> Option<(RawCap, u64)> {
 /// Puts a fresh reply cap into the empty `dest`, as the child of the master
 /// reply cap in `master` (cteInsert, specialised: reply caps are never
 /// revocable and are not untyped).
-#[inline]
+#[inline(always)]
 pub fn insert_reply(cap: RawCap, master: u64, dest: u64) {
     let next = slot_at(master).mdb.next();
     let d = slot_at(dest);
@@ -73,6 +73,22 @@ pub fn insert_reply(cap: RawCap, master: u64, dest: u64) {
     if next != 0 {
         slot_at(next).mdb.set_prev(dest);
     }
+}
+
+/// Empties a slot holding a non-master reply cap (emptySlot, specialised:
+/// such a cap is neither revocable nor first-badged, so nothing passes on).
+#[inline(always)]
+pub fn remove_reply(paddr: u64) {
+    let s = slot_at(paddr);
+    let mdb = s.mdb;
+    if mdb.prev() != 0 {
+        slot_at(mdb.prev()).mdb.set_next(mdb.next());
+    }
+    if mdb.next() != 0 {
+        slot_at(mdb.next()).mdb.set_prev(mdb.prev());
+    }
+    s.cap = RawCap::NULL;
+    s.mdb = MdbNode::EMPTY;
 }
 
 pub fn slot_paddr(s: &ResolvedSlot) -> u64 {
@@ -158,7 +174,7 @@ pub fn cte_swap(c1: Cap, s1: u64, c2: Cap, s2: u64) {
     }
 }
 
-#[inline]
+#[inline(always)]
 /// Unlinks a slot from the derivation tree and empties it (seL4
 /// emptySlot, without finalisation). A child inherits the revocable
 /// "first badged" position of the removed slot as seL4 does.

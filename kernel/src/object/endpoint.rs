@@ -68,7 +68,7 @@ impl Endpoint {
     }
 
     /// Removes `t` from the queue (seL4 tcbEPDequeue).
-    #[inline]
+    #[inline(always)]
     pub fn remove(&mut self, t: &mut Tcb) {
         let mut head = self.head();
         let mut tail = self.tail;
@@ -89,6 +89,7 @@ impl Endpoint {
     }
 
     /// Queues a receiver (the fastpath's ReplyRecv).
+    #[inline(always)]
     pub fn append_receiver(&mut self, t: &mut Tcb) {
         self.append(t, EpState::Recv);
     }
@@ -190,6 +191,9 @@ pub fn cancel_ipc(t: &mut Tcb) {
     match t.state {
         ThreadState::BlockedOnSend | ThreadState::BlockedOnReceive => {
             Endpoint::at(t.blocking.object).remove(t);
+            // A fault message that was still waiting to be sent is dropped
+            // with the send, so a thread that runs has no pending fault.
+            t.fault = None;
             sched::set_state(t, ThreadState::Inactive);
         }
         ThreadState::BlockedOnNotification => {

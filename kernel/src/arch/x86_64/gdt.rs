@@ -88,6 +88,7 @@ pub fn init() {
 }
 
 /// Where the CPU puts the hardware frame of the next trap from user mode.
+#[inline(always)]
 pub fn set_kernel_entry_stack(top: u64) {
     // SAFETY: one CPU; traps are disabled while the kernel runs, so the TSS
     // is not read concurrently with this write.

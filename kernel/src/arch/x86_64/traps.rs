@@ -222,6 +222,7 @@ extern "C" fn user_trap_entry(frame: *mut TrapFrame) -> ! {
     crate::fault::handle_user_trap()
 }
 
+#[inline(always)]
 extern "C" fn syscall_trap_entry(frame: *mut TrapFrame) -> ! {
     debug_assert_eq!(frame as u64 + FRAME_SIZE as u64, CURRENT_FRAME_END.load(Ordering::Relaxed));
     crate::syscall::handle_syscall()
@@ -248,6 +249,7 @@ fn canonical_user(a: u64) -> bool {
 }
 
 /// Makes `frame` the one the next trap saves into.
+#[inline(always)]
 pub fn set_current_frame(frame: *mut TrapFrame) {
     let end = frame as u64 + FRAME_SIZE as u64;
     CURRENT_FRAME_END.store(end, Ordering::Relaxed);
@@ -255,6 +257,7 @@ pub fn set_current_frame(frame: *mut TrapFrame) {
 }
 
 /// Returns to user mode with `frame` (the current thread's frame).
+#[inline(always)]
 pub fn return_to_user(frame: &TrapFrame) -> ! {
     // SYSRET faults in ring 0 on a non-canonical RCX, so only a frame from the
     // syscall path with a user-half RIP takes it; anything else uses IRETQ.
