@@ -18,11 +18,20 @@ pub fn run(opts: &Opts) -> Result<(), String> {
         ipc(&images, &logs)?;
         ran = true;
     }
+    for (bench, program, metrics) in [
+        ("vm", "bench-vm", &["vm.map_unmap_4k", "vm.fault_roundtrip"][..]),
+        ("irq", "bench-irq", &["irq.to_handler"][..]),
+    ] {
+        if name == bench || name == "all" {
+            counted(&images, &logs, program, metrics)?;
+            ran = true;
+        }
+    }
     if name == "fuzz-kernel" || name == "all" {
         fuzz(&images, &logs)?;
         ran = true;
     }
-    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, fuzz-kernel, all)")) }
+    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, vm, irq, fuzz-kernel, all)")) }
 }
 
 /// One boot of a benchmark program; returns the lines it printed.
@@ -63,6 +72,21 @@ fn ipc(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
         results.push(insns);
     }
     println!("bench ipc.fastpath_ratio_to_slowpath = {:.2} ratio", results[0] / results[1]);
+    Ok(())
+}
+
+/// A benchmark program that prints `bench-raw METRIC = ...` TSC deltas: run
+/// under -icount (instructions) and normally (cycles).
+fn counted(images: &build::Images, logs: &std::path::Path, program: &str, metrics: &[&str]) -> Result<(), String> {
+    let (ilines, _) = boot(images, program, "", true, &logs.join(format!("{program}-icount.log")), 600)?;
+    let (lines, wall) = boot(images, program, "", false, &logs.join(format!("{program}.log")), 300)?;
+    for m in metrics {
+        let insns = raw(&ilines, m).ok_or_else(|| format!("{program}: no {m} result"))?;
+        let cycles = raw(&lines, m).ok_or_else(|| format!("{program}: no {m} result"))?;
+        println!("bench {m} = {insns:.0} instructions");
+        println!("bench {m}_tsc = {cycles:.0} cycles");
+    }
+    println!("bench {program}.boot_wall = {:.2} s", wall.as_secs_f64());
     Ok(())
 }
 
