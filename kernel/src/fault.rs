@@ -93,12 +93,13 @@ fn report(t: &Tcb, fault: &Fault) {
     let f = &t.frame;
     match *fault {
         Fault::CapFault { addr, in_recv, lf } => kprintln!(
-            "kernel: fault in thread \"{}\": CapFault addr={:#x} in_recv={} lookup_failure={} ip={:#x}",
+            "kernel: fault in thread \"{}\": CapFault addr={:#x} in_recv={} lookup_failure={} ip={:#x} (cap there: {:?})",
             t.name(),
             addr,
             in_recv as u8,
             lf.type_code(),
-            t.fault_ip
+            t.fault_ip,
+            cnode::lookup_cap(t.cspace_root(), addr).map(|(c, _)| c).ok()
         ),
         Fault::UnknownSyscall { number } => kprintln!(
             "kernel: fault in thread \"{}\": UnknownSyscall number={} ip={:#x}",

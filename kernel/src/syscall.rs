@@ -100,29 +100,37 @@ fn handle_invocation(t: &'static mut Tcb, is_call: bool, is_blocking: bool) {
     if buf.is_none() && length > ipc::FAST_MRS {
         length = ipc::FAST_MRS;
     }
-    let cap_fault = |t: &'static mut Tcb| {
-        if is_blocking {
-            let lf = LookupFailure::MissingCapability { bits_left: 0 };
-            fault::handle_fault(t, Fault::CapFault { addr: cptr, in_recv: false, lf });
+    // seL4 decodeInvocation: a cap that cannot be invoked this way is an
+    // InvalidCapability(0) error (replied to a Call, dropped otherwise).
+    let invalid = |t: &mut Tcb| {
+        if is_call {
+            ipc::reply_from_kernel(t, sel4_abi::Error::InvalidCapability as u64, &[0]);
         }
     };
     match cap {
         Cap::Endpoint { ptr, badge, rights } => {
             if !rights.write {
-                return cap_fault(t);
+                return invalid(t);
             }
             endpoint::send_ipc(is_blocking, is_call, badge, rights.grant, rights.grant_reply, t, ptr);
         }
         Cap::Notification { ptr, badge, rights } => {
             if !rights.write {
-                return cap_fault(t);
+                return invalid(t);
             }
             notification::send_signal(ptr, badge);
+            // seL4 completes the invocation with an empty reply to a Call.
+            if is_call {
+                ipc::reply_from_kernel(t, 0, &[]);
+            }
         }
         Cap::Reply { tcb, master: false, can_grant } => {
             ipc::do_reply_transfer(t, Tcb::at(tcb), slot, can_grant);
+            if is_call {
+                ipc::reply_from_kernel(t, 0, &[]);
+            }
         }
-        Cap::Null | Cap::Reply { .. } | Cap::Zombie { .. } => cap_fault(t),
+        Cap::Null | Cap::Reply { .. } | Cap::Zombie { .. } => invalid(t),
         _ => {
             let label = info.label();
             let mut inv = Invocation { label, length, caller: t, buf, cap, slot, extra, is_call };

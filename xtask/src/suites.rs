@@ -48,6 +48,11 @@ pub const SUITES: &[Suite] = &[
         boots: &[Boot { program: "kernel-suite", mem: "3G", expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {
+        name: "kernel-vm",
+        timeout_secs: 120,
+        boots: &[Boot { program: "kernel-vm", mem: "512M", expect: Expect::Summary, check: None }],
+    },
+    Suite {
         name: "kernel-faults",
         timeout_secs: 60,
         boots: &[

@@ -5,6 +5,7 @@
 //! 2^47 (MMIO, firmware areas) as device untypeds, minus the kernel's own
 //! devices (local APIC, IOAPIC).
 
+pub mod acpi;
 mod alloc;
 mod rootserver;
 

@@ -202,9 +202,16 @@ fn write_extra_bootinfo(paddr: u64, mem: &BootMemory) -> u64 {
         payload[o + 12..o + 20].copy_from_slice(&e.length.to_le_bytes());
         payload[o + 20..o + 24].copy_from_slice(&e.kind.to_le_bytes());
     }
-    // seL4 always emits all 50 entries (1220 bytes with the header).
     let mut page = [0u8; 4096];
-    let len = sel4_abi::write_chunk(&mut page, 0, bootinfo_id::X86_MBMMAP, &payload).expect("extra bootinfo fits");
+    // seL4's order: VBE (never given by multiboot 1 under QEMU), the ACPI
+    // RSDP if found, the framebuffer (multiboot 2 only), the memory map, the
+    // TSC frequency.
+    let mut len = 0;
+    if let Some(rsdp) = super::acpi::rsdp() {
+        len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_ACPI_RSDP, &rsdp).expect("extra bootinfo fits");
+    }
+    // seL4 always emits all 50 entries (1220 bytes with the header).
+    let len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_MBMMAP, &payload).expect("extra bootinfo fits");
     // The TSC frequency in MHz (seL4 always emits it).
     let mhz = (crate::interrupt::tsc_per_ms() / 1000) as u32;
     let len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_TSC_FREQ, &mhz.to_le_bytes()).expect("extra bootinfo fits");

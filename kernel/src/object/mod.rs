@@ -6,6 +6,7 @@
 
 pub mod cnode;
 pub mod endpoint;
+pub mod irq;
 pub mod notification;
 pub mod tcb;
 pub mod vspace;
@@ -69,11 +70,17 @@ pub fn finalise(cap: Cap) {
             notification::unbind_tcb(th);
             empty_slots(tcb, tcb::NUM_SLOTS, tcb);
         }
-        Cap::Frame { paddr, mapping: Some(m), .. } => vspace::unmap_frame(m.asid, m.vaddr, paddr),
+        // seL4 Arch_finaliseCap / Mode_finaliseCap. A frame cap's mapping is
+        // its own, so it goes whenever the cap does, final or not (see
+        // cnode::cte_delete); tables and PML4s only with their last cap.
+        Cap::Frame { paddr, size, mapping: Some(m), .. } => vspace::unmap_frame(size, m.asid, m.vaddr, paddr),
         Cap::PageTable { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 1, paddr),
         Cap::PageDirectory { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 2, paddr),
         Cap::Pdpt { paddr, mapping: Some(m) } => vspace::unmap_table(m.asid, m.vaddr, 3, paddr),
         Cap::Pml4 { paddr, asid: Some(asid) } => vspace::release_asid(asid, paddr),
+        Cap::IrqHandler { irq } => irq::handler_deleted(irq as usize),
+        Cap::IoPort { first, last } => irq::free_ports(first, last),
+        Cap::AsidPool { paddr, asid_base } => vspace::delete_asid_pool(asid_base, paddr),
         _ => {}
     }
 }

@@ -37,20 +37,23 @@ pub fn debug_dump_scheduler() {
 /// Corresponds to `seL4_DebugNameThread`: the name travels NUL-terminated in
 /// the IPC buffer from msg[0].
 pub fn debug_name_thread(tcb: u64, name: &str) {
-    let buf = crate::ipc_buffer();
     let bytes = name.as_bytes();
-    let max = buf.msg.len() * 8 - 1;
-    let n = bytes.len().min(max);
-    let mut words = [0u64; sel4_abi::MSG_MAX_LENGTH];
-    for (i, b) in bytes[..n].iter().enumerate() {
-        words[i / 8] |= (*b as u64) << ((i % 8) * 8);
-    }
-    buf.msg.copy_from_slice(&words);
+    crate::with_ipc_buffer(|buf| {
+        let max = buf.msg.len() * 8 - 1;
+        let n = bytes.len().min(max);
+        let mut words = [0u64; sel4_abi::MSG_MAX_LENGTH];
+        for (i, b) in bytes[..n].iter().enumerate() {
+            words[i / 8] |= (*b as u64) << ((i % 8) * 8);
+        }
+        buf.msg.copy_from_slice(&words);
+    });
     syscall_rdi(Syscall::DebugNameThread, tcb);
 }
 
 /// The SetTLSBase system call (served by Triton, which keeps FS/GS bases in
-/// MSRs): sets the calling thread's FS base.
+/// MSRs): sets the calling thread's FS base. The thread's TLS block moves
+/// with it, so the new base must point to a [`crate::TlsBlock`] set up for
+/// this thread.
 pub fn set_tls_base(base: u64) {
     syscall_rdi(Syscall::SetTLSBase, base);
 }

@@ -1,19 +1,21 @@
 //! A tiny test runner for guest programs. Each test prints
 //! `test NAME ... ok` or `test NAME ... FAILED: why`, and `finish` prints the
-//! one line the host harness reads: `suite NAME: N passed, M failed`.
+//! one line the host harness reads: `suite NAME: N passed, M failed`. The
+//! `check!`, `check_eq!`, `ok!` and `expect_err!` macros turn a failed
+//! expectation into a test failure with the line it came from.
 #![no_std]
 
 use core::fmt;
 
 /// A test's failure: a fixed-size message, so no allocator is needed.
 pub struct Failure {
-    buf: [u8; 200],
+    buf: [u8; 320],
     len: usize,
 }
 
 impl Failure {
     pub fn new(args: fmt::Arguments) -> Failure {
-        let mut f = Failure { buf: [0; 200], len: 0 };
+        let mut f = Failure { buf: [0; 320], len: 0 };
         let _ = fmt::write(&mut f, args);
         f
     }
@@ -31,6 +33,12 @@ impl fmt::Write for Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(core::str::from_utf8(&self.buf[..self.len]).unwrap_or("<bad utf-8>"))
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -60,6 +68,46 @@ macro_rules! check_eq {
             return Err($crate::Failure::new(format_args!(
                 "{} == {}: {:?} != {:?} (line {})", stringify!($a), stringify!($b), a, b, line!()
             )));
+        }
+    }};
+}
+
+/// Unwraps an `Ok`, or fails the test showing the expression and the error
+/// (for `Result<T, sel4::Error>` and anything else with a `Debug` error).
+#[macro_export]
+macro_rules! ok {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(err) => {
+                return Err($crate::Failure::new(format_args!(
+                    "{} failed: {:?} (line {})", stringify!($e), err, line!()
+                )))
+            }
+        }
+    };
+}
+
+/// Fails unless `$e` is an `Err(sel4::Error)` with code `$code` and exactly
+/// the detail MRs `$detail` (an array of u64; its length is checked too).
+#[macro_export]
+macro_rules! expect_err {
+    ($e:expr, $code:expr, $detail:expr) => {{
+        let want: &[u64] = &$detail;
+        let code: sel4::ErrorCode = $code;
+        match $e {
+            Ok(_) => {
+                return Err($crate::Failure::new(format_args!(
+                    "{} succeeded, expected {:?} {:?} (line {})", stringify!($e), code, want, line!()
+                )))
+            }
+            Err(err) => {
+                if !err.is(code) || err.len() != want.len() || err.detail() != want {
+                    return Err($crate::Failure::new(format_args!(
+                        "{}: got {:?}, expected {:?} {:?} (line {})", stringify!($e), err, code, want, line!()
+                    )));
+                }
+            }
         }
     }};
 }

@@ -25,11 +25,11 @@ fn untypeds(bi: &BootInfo) -> impl Iterator<Item = &sel4::abi::UntypedDesc> {
 pub fn suite_name(bi: &BootInfo) -> &'static str {
     let mib = ram_bytes(bi) >> 20;
     if mib < 64 {
-        "kernel-bootinfo-32m"
+        "kernel-suite-32m"
     } else if mib > 2048 {
-        "kernel-bootinfo-3g"
+        "kernel-suite-3g"
     } else {
-        "kernel-bootinfo"
+        "kernel-suite"
     }
 }
 
@@ -193,9 +193,11 @@ pub fn run(s: &mut Suite, bi: &'static BootInfo) {
         let end = unsafe { &_end as *const u8 as u64 };
         check_eq!(bi.ipc_buffer, end.div_ceil(4096) * 4096);
         check!(bi.ipc_buffer % 1024 == 0);
-        let buf = sel4::ipc_buffer();
-        buf.user_data = 0x5a5a_1234;
-        check_eq!(core::hint::black_box(&*buf).user_data, 0x5a5a_1234);
+        // The runtime's TLS block must name the buffer BootInfo gives.
+        check_eq!(sel4::ipc_buffer_ptr() as u64, bi.ipc_buffer);
+        sel4::set_user_data(0x5a5a_1234);
+        check_eq!(core::hint::black_box(sel4::get_user_data()), 0x5a5a_1234);
+        sel4::set_user_data(0);
         Ok(())
     });
     s.run("bootinfo_frame_follows_ipc_buffer", || {

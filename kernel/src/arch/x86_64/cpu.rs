@@ -58,6 +58,13 @@ pub fn read_cr3() -> u64 {
     v
 }
 
+/// Drops the TLB's translation of the page holding `vaddr` (any page size)
+/// and the paging-structure caches of the current address space.
+pub fn invlpg(vaddr: u64) {
+    // SAFETY: invalidating a translation only makes the CPU walk the tables again.
+    unsafe { asm!("invlpg [{}]", in(reg) vaddr, options(nostack, preserves_flags)) };
+}
+
 /// Switches address space.
 ///
 /// # Safety

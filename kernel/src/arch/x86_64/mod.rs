@@ -5,6 +5,7 @@
 pub mod cpu;
 pub mod gdt;
 pub mod idt;
+pub mod ioapic;
 pub mod serial;
 pub mod traps;
 pub mod vga;

@@ -1,0 +1,75 @@
+//! `pe`: the PE32+ (x86_64) image logic that the NT Executive (`ntos`) and
+//! ntdll's user-mode loader share.
+//!
+//! The crate turns untrusted bytes into checked facts and never trusts a
+//! number it has not bounded: every offset, size and count an image supplies
+//! is checked with overflow-free arithmetic before it is used, nothing
+//! panics on any input, and nothing allocates (the crate uses neither `std`
+//! nor `alloc`, so ntdll can use it before it has a heap). All work is
+//! bounded by the size of the input and a few documented limits, so a
+//! hostile image cannot make a loader spin.
+//!
+//! The pieces, in the order a loader uses them:
+//! - [`PeImage::parse`] checks a PE file (headers, section table, section
+//!   data, alignment, data directories) up front; [`PeImage::parse_mapped`]
+//!   does the same for an image already laid out in memory.
+//! - [`PeImage::layout`] is the load plan: headers and sections as
+//!   (rva, bytes, zero fill, NT page protection), so `ntos` can map an image
+//!   into a new process without knowing PE; [`PeImage::load_into`] fills a
+//!   SizeOfImage buffer from it.
+//! - [`rebase`] and [`apply_relocations`] apply base relocations to a mapped
+//!   image; [`PeImage::relocations`] lists them.
+//! - [`PeImage::exports`] finds exports by name (binary search of the sorted
+//!   name table), hint or ordinal, including forwarders.
+//! - [`PeImage::imports`] walks the import descriptors and thunks;
+//!   [`bind_imports`] fills the IAT of a mapped image through a resolver.
+//! - [`PeImage::tls`] gives the TLS template, index slot and callbacks.
+//! - [`PeError`] says why an image was refused and which NTSTATUS a loader
+//!   should report ([`PeError::ntstatus`]); [`status`] holds those values.
+//!
+//! Facts come from the PE/COFF specification and mingw-w64's winnt.h, as
+//! collected in the project's `nt-facts.md`; where the specification leaves
+//! the loader's behaviour open, the module says which loader's rule it
+//! follows (ReactOS's image section code for the layout checks).
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod consts;
+mod error;
+mod exports;
+mod image;
+mod imports;
+mod layout;
+mod read;
+mod reloc;
+mod tls;
+
+pub use error::{status, PeError};
+pub use exports::{Export, Exports, ForwardTarget};
+pub use image::{DataDirectory, Form, PeImage, Section, Sections};
+pub use imports::{bind_imports, BindError, Import, ImportDll, ImportDlls, ImportEntry, Imports};
+pub use layout::{private_protection, section_protection, Layout, Region, RegionKind};
+pub use reloc::{apply_relocations, rebase, RelocKind, Relocation, Relocations};
+pub use tls::{Tls, TlsCallbacks};
+
+/// Longest name (export, import or DLL name, forwarder string) the crate
+/// accepts, not counting the terminating NUL. MSVC caps decorated names at
+/// 4096 characters; the cap also bounds the work of each string scan.
+pub const MAX_NAME_LEN: usize = 4096;
+
+/// Most import descriptors (imported DLLs) one image may have.
+pub const MAX_IMPORT_DLLS: u32 = 4096;
+
+/// Most thunks (imported functions) one import descriptor may have. Ordinals
+/// are 16-bit, so no DLL can usefully supply more; the cap bounds the total
+/// work of an import walk to `MAX_IMPORT_DLLS * MAX_IMPORTS_PER_DLL` steps.
+pub const MAX_IMPORTS_PER_DLL: u32 = 0x1_0000;
+
+/// Most exported functions and most exported names one image may have
+/// (ordinals are 16-bit).
+pub const MAX_EXPORTS: u32 = 0x1_0000;

@@ -1,0 +1,456 @@
+//! What the IRQ suite and the interrupt benchmark share: typed wrappers for
+//! the IRQ and I/O-port invocations (packed as libsel4's stubs pack them),
+//! the CMOS real-time clock as a test device, a TSC clock, and a small
+//! environment of slots, a per-test untyped and pooled child threads.
+#![no_std]
+
+use core::cell::{Cell, UnsafeCell};
+use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use guest_test::{Failure, TestResult};
+use sel4::abi::invocation::{self as inv, InvocationLabel as L};
+use sel4::abi::{bootinfo_id, cap};
+use sel4::thread::{Thread, ThreadMemory};
+use sel4::{BootInfo, CNode, CPtr, Error, ObjectType, Tcb, TlsBlock, Untyped};
+
+/// Depth of a cptr resolved from the root CNode.
+pub const D: u8 = 64;
+pub const ROOT: CNode = CNode(cap::INIT_THREAD_CNODE);
+pub const ME: Tcb = Tcb(cap::INIT_THREAD_TCB);
+pub const VSPACE: CPtr = cap::INIT_THREAD_VSPACE;
+pub const IRQ_CONTROL: IrqControl = IrqControl(cap::IRQ_CONTROL);
+pub const IO_PORT_CONTROL: IoPortControl = IoPortControl(cap::IO_PORT_CONTROL);
+
+// ------------------------------------------------------------ invocations
+
+/// The IRQ control capability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrqControl(pub CPtr);
+
+impl IrqControl {
+    /// `seL4_IRQControl_Get` (legacy PIC only).
+    pub fn get(&self, irq: u64, root: CNode, index: u64, depth: u8) -> Result<(), Error> {
+        use inv::irq_issue_irq_handler as a;
+        let mut mr = [0u64; a::LENGTH];
+        mr[a::IRQ] = irq;
+        mr[a::INDEX] = index;
+        mr[a::DEPTH] = depth as u64;
+        sel4::invoke(self.0, a::LABEL, &mr, &[root.0]).map(|_| ())
+    }
+
+    /// `seL4_IRQControl_GetIOAPIC`: a handler for IRQ `vector + 16`, raised
+    /// by `pin` of `ioapic` at CPU vector `vector + 48`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_ioapic(&self, root: CNode, index: u64, depth: u8, ioapic: u64, pin: u64, level: u64, polarity: u64, vector: u64) -> Result<(), Error> {
+        use inv::x86_irq_issue_irq_handler_ioapic as a;
+        let mut mr = [0u64; a::LENGTH];
+        mr[a::INDEX] = index;
+        mr[a::DEPTH] = depth as u64;
+        mr[a::IOAPIC] = ioapic;
+        mr[a::PIN] = pin;
+        mr[a::LEVEL] = level;
+        mr[a::POLARITY] = polarity;
+        mr[a::VECTOR] = vector;
+        sel4::invoke(self.0, a::LABEL, &mr, &[root.0]).map(|_| ())
+    }
+
+    /// `seL4_IRQControl_GetMSI`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_msi(&self, root: CNode, index: u64, depth: u8, bus: u64, dev: u64, func: u64, handle: u64, vector: u64) -> Result<(), Error> {
+        use inv::x86_irq_issue_irq_handler_msi as a;
+        let mut mr = [0u64; a::LENGTH];
+        mr[a::INDEX] = index;
+        mr[a::DEPTH] = depth as u64;
+        mr[a::PCI_BUS] = bus;
+        mr[a::PCI_DEV] = dev;
+        mr[a::PCI_FUNC] = func;
+        mr[a::HANDLE] = handle;
+        mr[a::VECTOR] = vector;
+        sel4::invoke(self.0, a::LABEL, &mr, &[root.0]).map(|_| ())
+    }
+}
+
+/// An IRQ handler capability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrqHandler(pub CPtr);
+
+impl IrqHandler {
+    /// `seL4_IRQHandler_Ack`: unmask the IRQ.
+    pub fn ack(&self) -> Result<(), Error> {
+        sel4::invoke(self.0, L::IRQAckIRQ, &[], &[]).map(|_| ())
+    }
+
+    /// `seL4_IRQHandler_SetNotification`.
+    pub fn set_notification(&self, ntfn: CPtr) -> Result<(), Error> {
+        sel4::invoke(self.0, L::IRQSetIRQHandler, &[], &[ntfn]).map(|_| ())
+    }
+
+    /// `seL4_IRQHandler_Clear`.
+    pub fn clear(&self) -> Result<(), Error> {
+        sel4::invoke(self.0, L::IRQClearIRQHandler, &[], &[]).map(|_| ())
+    }
+}
+
+/// The I/O-port control capability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoPortControl(pub CPtr);
+
+impl IoPortControl {
+    /// `seL4_X86_IOPortControl_Issue`: ports `first..=last`.
+    pub fn issue(&self, first: u64, last: u64, root: CNode, index: u64, depth: u8) -> Result<(), Error> {
+        use inv::x86_io_port_control_issue as a;
+        let mut mr = [0u64; a::LENGTH];
+        mr[a::FIRST_PORT] = first;
+        mr[a::LAST_PORT] = last;
+        mr[a::INDEX] = index;
+        mr[a::DEPTH] = depth as u64;
+        sel4::invoke(self.0, a::LABEL, &mr, &[root.0]).map(|_| ())
+    }
+}
+
+/// An I/O-port capability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoPort(pub CPtr);
+
+impl IoPort {
+    fn read(&self, label: L, port: u64) -> Result<u64, Error> {
+        sel4::invoke(self.0, label, &[port], &[]).map(|r| r.mrs.0[0])
+    }
+
+    fn write(&self, label: L, port: u64, v: u64) -> Result<(), Error> {
+        sel4::invoke(self.0, label, &[port, v], &[]).map(|_| ())
+    }
+
+    pub fn in8(&self, port: u64) -> Result<u64, Error> {
+        self.read(L::X86IOPortIn8, port)
+    }
+    pub fn in16(&self, port: u64) -> Result<u64, Error> {
+        self.read(L::X86IOPortIn16, port)
+    }
+    pub fn in32(&self, port: u64) -> Result<u64, Error> {
+        self.read(L::X86IOPortIn32, port)
+    }
+    pub fn out8(&self, port: u64, v: u64) -> Result<(), Error> {
+        self.write(L::X86IOPortOut8, port, v)
+    }
+    pub fn out16(&self, port: u64, v: u64) -> Result<(), Error> {
+        self.write(L::X86IOPortOut16, port, v)
+    }
+    pub fn out32(&self, port: u64, v: u64) -> Result<(), Error> {
+        self.write(L::X86IOPortOut32, port, v)
+    }
+}
+
+// ------------------------------------------------------------ the CMOS RTC
+
+/// The CMOS index and data ports.
+pub const RTC_INDEX: u64 = 0x70;
+pub const RTC_DATA: u64 = 0x71;
+/// The RTC's ISA IRQ: IOAPIC pin 8 on PCs (no ACPI override), edge, active high.
+pub const RTC_PIN: u64 = 8;
+/// Periodic-interrupt rates (register A): 32768 >> (rate - 1) Hz.
+pub const RATE_8192HZ: u8 = 3;
+pub const RATE_1024HZ: u8 = 6;
+pub const RATE_2HZ: u8 = 15;
+
+/// The RTC, reached through an IOPort cap for 0x70..=0x71.
+#[derive(Clone, Copy)]
+pub struct Rtc(pub IoPort);
+
+impl Rtc {
+    pub fn read(&self, reg: u8) -> Result<u8, Error> {
+        self.0.out8(RTC_INDEX, reg as u64)?;
+        Ok(self.0.in8(RTC_DATA)? as u8)
+    }
+
+    pub fn write(&self, reg: u8, v: u8) -> Result<(), Error> {
+        self.0.out8(RTC_INDEX, reg as u64)?;
+        self.0.out8(RTC_DATA, v as u64)
+    }
+
+    /// Starts the periodic interrupt at `rate` (register A's low nibble,
+    /// register B's PIE bit) and clears any pending flag.
+    pub fn start_periodic(&self, rate: u8) -> Result<(), Error> {
+        let a = self.read(0x0A)?;
+        self.write(0x0A, (a & 0xF0) | rate)?;
+        let b = self.read(0x0B)?;
+        self.write(0x0B, b | 0x40)?;
+        self.ack()?;
+        Ok(())
+    }
+
+    /// Stops the periodic interrupt and clears the flags.
+    pub fn stop(&self) -> Result<(), Error> {
+        let b = self.read(0x0B)?;
+        self.write(0x0B, b & !0x70)?;
+        self.ack()?;
+        Ok(())
+    }
+
+    /// Reads register C, which clears the interrupt flags and lowers IRQ 8.
+    pub fn ack(&self) -> Result<u8, Error> {
+        self.read(0x0C)
+    }
+}
+
+// ------------------------------------------------------------ time
+
+pub fn rdtsc() -> u64 {
+    // SAFETY: reading the time-stamp counter has no side effects.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+static TSC_PER_MS: AtomicU64 = AtomicU64::new(1_000_000);
+
+/// The TSC frequency in MHz from the extra BootInfo (0 if absent).
+pub fn tsc_mhz(bi: &BootInfo) -> u64 {
+    for (id, payload) in extra_chunks(bi) {
+        if id == bootinfo_id::X86_TSC_FREQ && payload.len() >= 4 {
+            return u32::from_le_bytes(payload[0..4].try_into().unwrap()) as u64;
+        }
+    }
+    0
+}
+
+/// The extra BootInfo chunks.
+pub fn extra_chunks(bi: &BootInfo) -> sel4::abi::ExtraChunks<'static> {
+    let base = bi as *const BootInfo as u64 + sel4::abi::BOOTINFO_FRAME_SIZE as u64;
+    // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
+    let extra = unsafe { core::slice::from_raw_parts(base as *const u8, bi.extra_len as usize) };
+    sel4::abi::extra_chunks(extra)
+}
+
+/// Sets the clock from BootInfo's TSC frequency.
+pub fn init_clock(bi: &BootInfo) {
+    let mhz = tsc_mhz(bi).max(1);
+    TSC_PER_MS.store(mhz * 1000, SeqCst);
+}
+
+/// The TSC value `ms` milliseconds from now.
+pub fn deadline(ms: u64) -> u64 {
+    rdtsc() + ms * TSC_PER_MS.load(SeqCst)
+}
+
+/// Busy-waits `ms` milliseconds.
+pub fn spin_ms(ms: u64) {
+    let end = deadline(ms);
+    while rdtsc() < end {
+        core::hint::spin_loop();
+    }
+}
+
+/// Polls `ntfn` until it has been signalled or `ms` milliseconds passed;
+/// returns the word (0: nothing came).
+pub fn poll_for(ntfn: CPtr, ms: u64) -> u64 {
+    let end = deadline(ms);
+    loop {
+        let w = sel4::poll(ntfn);
+        if w != 0 || rdtsc() >= end {
+            return w;
+        }
+        core::hint::spin_loop();
+    }
+}
+
+/// Spins until `cond` holds or `ms` milliseconds passed.
+pub fn spin_until(ms: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let end = deadline(ms);
+    while !cond() {
+        if rdtsc() >= end {
+            return cond();
+        }
+        core::hint::spin_loop();
+    }
+    true
+}
+
+// ------------------------------------------------------------ environment
+
+const NTHREADS: usize = 4;
+const STACK_SIZE: usize = 16 * 1024;
+const PAGE: usize = 4096;
+
+#[repr(C, align(4096))]
+struct Page([u8; PAGE]);
+
+#[repr(C, align(16))]
+struct Stack([u8; STACK_SIZE]);
+
+/// Pooled thread memory in `.bss`, so BootInfo's image frames cover it.
+struct Pool {
+    pages: UnsafeCell<[Page; NTHREADS]>,
+    stacks: UnsafeCell<[Stack; NTHREADS]>,
+}
+
+// SAFETY: each entry belongs to one thread of the current test at a time
+// (Env::spawn hands it out, Env::cleanup destroys that thread).
+unsafe impl Sync for Pool {}
+
+static POOL: Pool = Pool {
+    pages: UnsafeCell::new([const { Page([0; PAGE]) }; NTHREADS]),
+    stacks: UnsafeCell::new([const { Stack([0; STACK_SIZE]) }; NTHREADS]),
+};
+static TLS: [TlsBlock; NTHREADS] = [const { TlsBlock::new() }; NTHREADS];
+
+extern "C" {
+    static __ehdr_start: u8;
+}
+
+/// Words threads share with the root; zeroed after every test.
+pub static SH: [AtomicU64; 16] = [const { AtomicU64::new(0) }; 16];
+
+pub fn get(i: usize) -> u64 {
+    SH[i].load(SeqCst)
+}
+pub fn set(i: usize, v: u64) {
+    SH[i].store(v, SeqCst)
+}
+pub fn add(i: usize, v: u64) {
+    SH[i].fetch_add(v, SeqCst);
+}
+
+/// Slots `window..window + WINDOW` of the root CNode are the tests' own and
+/// are emptied after each test, as is everything retyped from the per-test
+/// untyped.
+pub const WINDOW: u64 = 256;
+/// The root's priority during tests.
+pub const ROOT_PRIO: u64 = 100;
+
+pub struct Env {
+    pub bi: &'static BootInfo,
+    ut: Untyped,
+    window: u64,
+    next: Cell<u64>,
+    threads: Cell<usize>,
+}
+
+impl Env {
+    /// Takes a 4 MiB (or the largest smaller) RAM untyped for the tests,
+    /// reserves a slot window at the end of the root CNode and sets the
+    /// root's priority to [`ROOT_PRIO`].
+    pub fn new(bi: &'static BootInfo) -> Result<Env, Failure> {
+        init_clock(bi);
+        let n = (bi.untyped.end - bi.untyped.start) as usize;
+        let (i, u) = bi.untyped_list[..n]
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.is_device == 0)
+            .max_by_key(|(_, u)| u.size_bits)
+            .ok_or_else(|| Failure::new(format_args!("no RAM untyped")))?;
+        let slot = bi.empty.start;
+        let bits = (u.size_bits as u64).min(22);
+        guest_test::ok!(Untyped(bi.untyped.start + i as u64).retype(ObjectType::Untyped, bits, ROOT, 0, 0, slot, 1));
+        guest_test::ok!(ME.set_priority(ME, ROOT_PRIO));
+        let window = (1u64 << bi.init_thread_cnode_size_bits) - WINDOW;
+        Ok(Env { bi, ut: Untyped(slot), window, next: Cell::new(window), threads: Cell::new(0) })
+    }
+
+    /// A fresh slot of the window.
+    pub fn slot(&self) -> CPtr {
+        let s = self.next.get();
+        assert!(s < self.window + WINDOW, "slot window exhausted");
+        self.next.set(s + 1);
+        s
+    }
+
+    /// A slot outside the window, never cleaned up (for the suite's own caps).
+    pub fn fixed_slot(&self, i: u64) -> CPtr {
+        self.bi.empty.start + 1 + i
+    }
+
+    pub fn obj(&self, ty: ObjectType) -> Result<CPtr, Error> {
+        let s = self.slot();
+        self.ut.retype(ty, 0, ROOT, 0, 0, s, 1)?;
+        Ok(s)
+    }
+
+    /// An untyped of 2^bits bytes carved from the per-test untyped.
+    pub fn untyped(&self, bits: u64) -> Result<Untyped, Error> {
+        let s = self.slot();
+        self.ut.retype(ObjectType::Untyped, bits, ROOT, 0, 0, s, 1)?;
+        Ok(Untyped(s))
+    }
+
+    pub fn notification(&self) -> Result<CPtr, Error> {
+        self.obj(ObjectType::Notification)
+    }
+
+    pub fn endpoint(&self) -> Result<CPtr, Error> {
+        self.obj(ObjectType::Endpoint)
+    }
+
+    /// Mints `src` with `rights` and `badge` into a fresh slot.
+    pub fn mint(&self, src: CPtr, rights: sel4::CapRights, badge: u64) -> Result<CPtr, Error> {
+        let s = self.slot();
+        ROOT.mint(s, D, ROOT, src, D, rights, badge)?;
+        Ok(s)
+    }
+
+    /// Copies `src` into a fresh slot.
+    pub fn copy(&self, src: CPtr) -> Result<CPtr, Error> {
+        let s = self.slot();
+        ROOT.copy(s, D, ROOT, src, D, sel4::CapRights::ALL)?;
+        Ok(s)
+    }
+
+    fn frame_of(&self, vaddr: u64) -> CPtr {
+        // SAFETY: linker-defined symbol; only its address is used.
+        let start = unsafe { &__ehdr_start as *const u8 as u64 } / PAGE as u64;
+        self.bi.user_image_frames.start + (vaddr / PAGE as u64 - start)
+    }
+
+    /// Starts a child thread at `prio` running `f(arg)`, in the root's
+    /// CSpace and VSpace, with an IPC buffer and TLS block of its own.
+    pub fn spawn(&self, prio: u64, f: fn(u64), arg: u64) -> Result<Tcb, Failure> {
+        let idx = self.threads.get();
+        if idx >= NTHREADS {
+            return Err(Failure::new(format_args!("more than {NTHREADS} threads in one test")));
+        }
+        self.threads.set(idx + 1);
+        let page = POOL.pages.get() as u64 + (idx * PAGE) as u64;
+        let stack_top = POOL.stacks.get() as u64 + ((idx + 1) * STACK_SIZE) as u64;
+        // SAFETY: pool entry idx is handed to this thread only, until cleanup
+        // destroys it; the page is cleared of any earlier test's state.
+        let mem = unsafe {
+            core::ptr::write_bytes(page as *mut u8, 0, PAGE);
+            ThreadMemory::new(page, self.frame_of(page), stack_top, &TLS[idx])
+        };
+        let slot = self.slot();
+        let t = guest_test::ok!(sel4::thread::spawn(self.ut, ROOT, slot, VSPACE, 0, ME, prio, &mem, f, arg));
+        let _: Thread = t;
+        Ok(t.tcb)
+    }
+
+    /// Runs one test and cleans up after it (a failed cleanup fails it).
+    pub fn test(&self, s: &mut guest_test::Suite, name: &str, f: impl FnOnce(&Env) -> TestResult) {
+        s.run(name, || {
+            let r = f(self);
+            let c = self.cleanup();
+            r.and(c)
+        });
+    }
+
+    fn cleanup(&self) -> TestResult {
+        let mut err = None;
+        if let Err(e) = ROOT.revoke(self.ut.0, D) {
+            err.get_or_insert(e);
+        }
+        for slot in self.window..self.next.get() {
+            if let Err(e) = ROOT.delete(slot, D) {
+                err.get_or_insert(e);
+            }
+        }
+        self.next.set(self.window);
+        self.threads.set(0);
+        for w in SH.iter() {
+            w.store(0, SeqCst);
+        }
+        sel4::with_ipc_buffer(|b| b.caps_or_badges = [0; 3]);
+        if let Err(e) = ME.set_priority(ME, ROOT_PRIO) {
+            err.get_or_insert(e);
+        }
+        match err {
+            None => Ok(()),
+            Some(e) => Err(Failure::new(format_args!("cleanup after the test failed: {e:?}"))),
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! The environment every T2 test runs in: a private untyped to retype from,
+//! a window of root-CNode slots, a pool of child threads (IPC buffer page,
+//! stack, TLS block each) and shared words for children to report through.
+//! After each test, `Env::test` revokes the untyped (destroying every object
+//! and thread the test made), empties the window and resets the shared
+//! words, so tests do not depend on each other.
+//!
+//! The root task never blocks in a T2 test: children do the blocking IPC and
+//! the root polls (NBRecv, Poll, shared words) between bounded Yields, so a
+//! kernel that loses a message makes a test FAIL instead of hanging the suite.
+
+use core::cell::{Cell, UnsafeCell};
+use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use guest_test::{check, Failure, Suite, TestResult};
+use sel4::abi::{bootinfo_id, cap, cap_tag};
+use sel4::thread::{Thread, ThreadMemory};
+use sel4::{BootInfo, CNode, CPtr, MessageInfo, ObjectType, Tcb, TlsBlock, Untyped};
+
+/// Depth of a cptr resolved from the root CNode (its guard takes the bits
+/// its radix does not).
+pub const D: u8 = 64;
+/// The root CNode.
+pub const ROOT: CNode = CNode(cap::INIT_THREAD_CNODE);
+/// The root thread's TCB.
+pub const ME: Tcb = Tcb(cap::INIT_THREAD_TCB);
+/// The root thread's VSpace.
+pub const VSPACE: CPtr = cap::INIT_THREAD_VSPACE;
+/// Root CNode radix (BootInfo's initThreadCNodeSizeBits).
+pub const ROOT_BITS: u64 = 13;
+/// Guard size of the root CNode cap.
+pub const ROOT_GUARD_BITS: u64 = 64 - ROOT_BITS;
+/// The root task's priority during T2 tests; children default to it, so a
+/// Yield by the root lets them run.
+pub const ROOT_PRIO: u64 = 100;
+/// Yields the root makes while waiting for children before giving up.
+pub const MAX_YIELDS: usize = 2000;
+
+/// The test window: the last 512 slots of the root CNode.
+pub const WIN_END: u64 = 1 << ROOT_BITS;
+pub const WIN_START: u64 = WIN_END - 512;
+
+/// log2 size of the per-test untyped (capped by the largest RAM untyped).
+const TEST_UT_BITS: u64 = 23;
+
+// ------------------------------------------------------------ shared words
+
+/// Words children and the root share; reset to 0 after every test.
+pub static SH: [AtomicU64; 64] = [const { AtomicU64::new(0) }; 64];
+/// An ordered log of events (values pushed by threads).
+static LOG: [AtomicU64; 32] = [const { AtomicU64::new(0) }; 32];
+static LOG_LEN: AtomicU64 = AtomicU64::new(0);
+
+pub fn get(i: usize) -> u64 {
+    SH[i].load(SeqCst)
+}
+
+pub fn set(i: usize, v: u64) {
+    SH[i].store(v, SeqCst)
+}
+
+pub fn add(i: usize, v: u64) {
+    SH[i].fetch_add(v, SeqCst);
+}
+
+/// Appends `v` to the event log.
+pub fn log(v: u64) {
+    let i = LOG_LEN.fetch_add(1, SeqCst) as usize;
+    if i < LOG.len() {
+        LOG[i].store(v, SeqCst);
+    }
+}
+
+/// The event log so far (copied out).
+pub fn log_entries() -> ([u64; 32], usize) {
+    let n = (LOG_LEN.load(SeqCst) as usize).min(LOG.len());
+    let mut out = [0; 32];
+    for (i, o) in out.iter_mut().enumerate().take(n) {
+        *o = LOG[i].load(SeqCst);
+    }
+    (out, n)
+}
+
+/// Yields until `cond` holds, at most MAX_YIELDS times.
+pub fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..MAX_YIELDS {
+        if cond() {
+            return true;
+        }
+        sel4::yield_now();
+    }
+    cond()
+}
+
+/// Yields `n` times (to let ready children of the root's priority run).
+pub fn yields(n: usize) {
+    for _ in 0..n {
+        sel4::yield_now();
+    }
+}
+
+/// NBRecv on `ep`; `None` when nothing was there. Test messages always have
+/// a nonzero label or length and fault messages a nonzero label, and the
+/// root enters NBRecv with info 0, which a failed NBRecv leaves alone.
+pub fn try_recv(ep: CPtr) -> Option<(MessageInfo, u64)> {
+    let (info, badge) = sel4::nb_recv(ep);
+    if info.word() == 0 && badge == 0 { None } else { Some((info, badge)) }
+}
+
+/// Polls `ep` between yields until a message arrives (bounded).
+pub fn recv_polling(ep: CPtr) -> Option<(MessageInfo, u64)> {
+    for _ in 0..MAX_YIELDS {
+        if let Some(m) = try_recv(ep) {
+            return Some(m);
+        }
+        sel4::yield_now();
+    }
+    None
+}
+
+/// The cap type in `slot` (DebugCapIdentify).
+pub fn ident(slot: CPtr) -> u64 {
+    sel4::debug_cap_identify(slot)
+}
+
+/// Fails unless `slot` holds a cap of type `tag`.
+pub fn check_tag(slot: CPtr, tag: u64) -> TestResult {
+    let t = ident(slot);
+    check!(t == tag, "slot {slot}: cap type {t}, wanted {tag}");
+    Ok(())
+}
+
+// ------------------------------------------------------------ thread pool
+
+const NTHREADS: usize = 8;
+const STACK_SIZE: usize = 16 * 1024;
+const PAGE: usize = 4096;
+
+#[repr(C, align(4096))]
+struct Page([u8; PAGE]);
+
+#[repr(C, align(16))]
+struct Stack([u8; STACK_SIZE]);
+
+/// Memory of the pooled threads, in `.bss` so BootInfo's image frames cover
+/// it: the IPC buffer page of thread i is frame (page - image start) of
+/// `userImageFrames`.
+struct Pool {
+    pages: UnsafeCell<[Page; NTHREADS]>,
+    stacks: UnsafeCell<[Stack; NTHREADS]>,
+}
+
+// SAFETY: the root hands each entry to one thread at a time (Env::thread)
+// and takes it back only after that thread is destroyed (Env::cleanup).
+unsafe impl Sync for Pool {}
+
+static POOL: Pool = Pool {
+    pages: UnsafeCell::new([const { Page([0; PAGE]) }; NTHREADS]),
+    stacks: UnsafeCell::new([const { Stack([0; STACK_SIZE]) }; NTHREADS]),
+};
+static TLS: [TlsBlock; NTHREADS] = [const { TlsBlock::new() }; NTHREADS];
+
+extern "C" {
+    static __ehdr_start: u8;
+}
+
+/// A child thread of the current test (not started until `Env::start`).
+#[derive(Clone, Copy)]
+pub struct Child {
+    pub tcb: Tcb,
+    idx: usize,
+    /// Its IPC buffer vaddr (0: configured without one).
+    pub ipc: u64,
+}
+
+// ------------------------------------------------------------ the environment
+
+pub struct Env {
+    pub bi: &'static BootInfo,
+    /// The per-test untyped.
+    pub ut: Untyped,
+    pub ut_bits: u64,
+    /// The largest device untyped: (cptr, size bits).
+    pub dev: (CPtr, u64),
+    next: Cell<u64>,
+    threads: Cell<usize>,
+}
+
+impl Env {
+    /// Carves the per-test untyped out of the largest RAM untyped (into the
+    /// first empty slot) and sets the root's priority.
+    pub fn new(bi: &'static BootInfo) -> Result<Env, Failure> {
+        let n = (bi.untyped.end - bi.untyped.start) as usize;
+        let list = &bi.untyped_list[..n];
+        let pick = |device: u8| {
+            list.iter()
+                .enumerate()
+                .filter(|(_, u)| u.is_device == device)
+                .max_by_key(|(_, u)| u.size_bits)
+                .map(|(i, u)| (bi.untyped.start + i as u64, u.size_bits as u64))
+        };
+        let Some((ram, ram_bits)) = pick(0) else { return Err(Failure::new(format_args!("no RAM untyped"))) };
+        let Some(dev) = pick(1) else { return Err(Failure::new(format_args!("no device untyped"))) };
+        let ut_bits = ram_bits.min(TEST_UT_BITS);
+        let slot = bi.empty.start;
+        guest_test::ok!(Untyped(ram).retype(ObjectType::Untyped, ut_bits, ROOT, 0, 0, slot, 1));
+        guest_test::ok!(ME.set_priority(ME, ROOT_PRIO));
+        Ok(Env { bi, ut: Untyped(slot), ut_bits, dev, next: Cell::new(WIN_START), threads: Cell::new(0) })
+    }
+
+    /// Runs one test, then cleans up after it; a failed cleanup fails the test.
+    pub fn test(&self, s: &mut Suite, name: &str, f: fn(&Env) -> TestResult) {
+        s.run(name, || {
+            let r = f(self);
+            let c = self.cleanup();
+            r.and(c)
+        });
+    }
+
+    fn cleanup(&self) -> TestResult {
+        let mut first_err = None;
+        if let Err(e) = ROOT.revoke(self.ut.0, D) {
+            first_err.get_or_insert(e);
+        }
+        for slot in WIN_START..self.next.get() {
+            if let Err(e) = ROOT.delete(slot, D) {
+                first_err.get_or_insert(e);
+            }
+        }
+        self.next.set(WIN_START);
+        self.threads.set(0);
+        for w in SH.iter() {
+            w.store(0, SeqCst);
+        }
+        LOG_LEN.store(0, SeqCst);
+        sel4::with_ipc_buffer(|b| {
+            b.caps_or_badges = [0; 3];
+            b.receive_cnode = 0;
+            b.receive_index = 0;
+            b.receive_depth = 0;
+        });
+        if let Err(e) = ME.set_priority(ME, ROOT_PRIO) {
+            first_err.get_or_insert(e);
+        }
+        match first_err {
+            None => Ok(()),
+            Some(e) => Err(Failure::new(format_args!("cleanup after the test failed: {e:?}"))),
+        }
+    }
+
+    /// A fresh slot in the window.
+    pub fn slot(&self) -> CPtr {
+        let s = self.next.get();
+        assert!(s < WIN_END, "test window exhausted");
+        self.next.set(s + 1);
+        s
+    }
+
+    /// `n` consecutive fresh slots; returns the first.
+    pub fn slots(&self, n: u64) -> CPtr {
+        let s = self.next.get();
+        assert!(s + n <= WIN_END, "test window exhausted");
+        self.next.set(s + n);
+        s
+    }
+
+    /// Retypes one object from the test untyped into a fresh slot.
+    pub fn obj(&self, ty: ObjectType, size_bits: u64) -> Result<CPtr, sel4::Error> {
+        let s = self.slot();
+        self.ut.retype(ty, size_bits, ROOT, 0, 0, s, 1)?;
+        Ok(s)
+    }
+
+    pub fn endpoint(&self) -> Result<CPtr, sel4::Error> {
+        self.obj(ObjectType::Endpoint, 0)
+    }
+
+    pub fn notification(&self) -> Result<CPtr, sel4::Error> {
+        self.obj(ObjectType::Notification, 0)
+    }
+
+    /// A CNode of 2^radix slots (guard 0, guard size 0).
+    pub fn cnode(&self, radix: u64) -> Result<CPtr, sel4::Error> {
+        self.obj(ObjectType::CapTable, radix)
+    }
+
+    /// An untyped of 2^bits bytes.
+    pub fn untyped(&self, bits: u64) -> Result<CPtr, sel4::Error> {
+        self.obj(ObjectType::Untyped, bits)
+    }
+
+    /// Copies `src` (full rights masked by `rights`) into a fresh slot.
+    pub fn copy(&self, src: CPtr, rights: sel4::CapRights) -> Result<CPtr, sel4::Error> {
+        let s = self.slot();
+        ROOT.copy(s, D, ROOT, src, D, rights)?;
+        Ok(s)
+    }
+
+    /// Mints `src` with `rights` and `badge` into a fresh slot.
+    pub fn mint(&self, src: CPtr, rights: sel4::CapRights, badge: u64) -> Result<CPtr, sel4::Error> {
+        let s = self.slot();
+        ROOT.mint(s, D, ROOT, src, D, rights, badge)?;
+        Ok(s)
+    }
+
+    /// The image frame cap that maps `vaddr`.
+    pub fn frame_of(&self, vaddr: u64) -> CPtr {
+        // SAFETY: linker-defined symbol; only its address is used.
+        let start = unsafe { &__ehdr_start as *const u8 as u64 } / PAGE as u64;
+        self.bi.user_image_frames.start + (vaddr / PAGE as u64 - start)
+    }
+
+    fn memory(&self, idx: usize, with_buffer: bool) -> ThreadMemory {
+        let page = POOL.pages.get() as u64 + (idx * PAGE) as u64;
+        let stack_top = POOL.stacks.get() as u64 + ((idx + 1) * STACK_SIZE) as u64;
+        let (buf, frame) = if with_buffer { (page, self.frame_of(page)) } else { (0, 0) };
+        // SAFETY: pool entry idx belongs to one thread of the current test
+        // (Env::thread hands each out once) until cleanup destroys it.
+        unsafe { ThreadMemory::new(buf, frame, stack_top, &TLS[idx]) }
+    }
+
+    /// Creates and configures a child thread (same CSpace and VSpace as the
+    /// root) at `prio`, with fault endpoint `fault_ep` (0: none) and an IPC
+    /// buffer of its own; not started yet.
+    pub fn thread(&self, prio: u64, fault_ep: CPtr) -> Result<Child, Failure> {
+        self.thread_with(prio, fault_ep, true)
+    }
+
+    /// Like `thread`, but the child has no IPC buffer.
+    pub fn thread_without_buffer(&self, prio: u64, fault_ep: CPtr) -> Result<Child, Failure> {
+        self.thread_with(prio, fault_ep, false)
+    }
+
+    fn thread_with(&self, prio: u64, fault_ep: CPtr, with_buffer: bool) -> Result<Child, Failure> {
+        let idx = self.threads.get();
+        if idx >= NTHREADS {
+            return Err(Failure::new(format_args!("more than {NTHREADS} threads in one test")));
+        }
+        self.threads.set(idx + 1);
+        let mem = self.memory(idx, with_buffer);
+        if with_buffer {
+            // SAFETY: the page is this pool entry's, unused by any thread now;
+            // stale receive paths or caps from an earlier test are cleared.
+            unsafe { core::ptr::write_bytes(mem.ipc_buffer() as *mut u8, 0, PAGE) };
+        }
+        let slot = self.slot();
+        let t = guest_test::ok!(Thread::create(self.ut, ROOT, slot));
+        guest_test::ok!(t.configure(fault_ep, ROOT, VSPACE, &mem));
+        guest_test::ok!(t.tcb.set_priority(ME, prio));
+        Ok(Child { tcb: t.tcb, idx, ipc: mem.ipc_buffer() })
+    }
+
+    /// Starts `c` at `f(arg)`.
+    pub fn start(&self, c: &Child, f: fn(u64), arg: u64) -> TestResult {
+        let mem = self.memory(c.idx, c.ipc != 0);
+        guest_test::ok!(Thread { tcb: c.tcb }.start(&mem, f, arg));
+        Ok(())
+    }
+
+    /// `thread` and `start` in one.
+    pub fn spawn(&self, prio: u64, fault_ep: CPtr, f: fn(u64), arg: u64) -> Result<Child, Failure> {
+        let c = self.thread(prio, fault_ep)?;
+        self.start(&c, f, arg)?;
+        Ok(c)
+    }
+
+    /// The initial registers `start` would give `c`.
+    pub fn initial_context(&self, c: &Child, f: fn(u64), arg: u64) -> sel4::UserContext {
+        let mem = self.memory(c.idx, c.ipc != 0);
+        Thread { tcb: c.tcb }.initial_context(&mem, f, arg)
+    }
+
+    /// Prepares `c`'s TLS block as `start` does, for tests that start it
+    /// with their own WriteRegisters.
+    pub fn prepare_tls(&self, c: &Child) -> u64 {
+        let mem = self.memory(c.idx, c.ipc != 0);
+        // SAFETY: the thread has not started; the block is its pool entry's.
+        unsafe { mem.tls().init(mem.ipc_buffer() as *mut sel4::abi::IpcBuffer, c.tcb.0) };
+        mem.tls().base()
+    }
+
+    /// The TSC frequency in MHz from the extra BootInfo (0 if absent).
+    pub fn tsc_mhz(&self) -> u64 {
+        let base = self.bi as *const BootInfo as u64 + sel4::abi::BOOTINFO_FRAME_SIZE as u64;
+        // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
+        let extra = unsafe { core::slice::from_raw_parts(base as *const u8, self.bi.extra_len as usize) };
+        for (id, payload) in sel4::abi::extra_chunks(extra) {
+            if id == bootinfo_id::X86_TSC_FREQ && payload.len() >= 4 {
+                return u32::from_le_bytes(payload[0..4].try_into().unwrap()) as u64;
+            }
+        }
+        0
+    }
+}
+
+/// Fails unless the slot is empty.
+pub fn check_empty(slot: CPtr) -> TestResult {
+    check_tag(slot, cap_tag::NULL)
+}
