@@ -55,9 +55,10 @@ pub fn handle_user_trap() -> ! {
     } else if v < 32 {
         Fault::UserException { number: v, code: t.frame.error }
     } else if (USER_TRAP_FIRST..=USER_TRAP_LAST).contains(&v) {
-        // `int n`: seL4 reports (n << 24) | (EAX & 0xFFFFFF) at the int instruction.
+        // `int n`: seL4 reports (n << 24) | (EAX & 0xFFFFFF) at the int
+        // instruction, computed in a C int, so it arrives sign-extended.
         t.fault_ip = t.frame.rip - 2;
-        Fault::UnknownSyscall { number: v << 24 | (t.frame.rax & 0xFF_FFFF) }
+        Fault::UnknownSyscall { number: ((v << 24 | (t.frame.rax & 0xFF_FFFF)) as u32 as i32) as i64 as u64 }
     } else {
         crate::interrupt::handle_interrupt(v);
         sched::schedule()

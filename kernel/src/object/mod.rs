@@ -145,9 +145,18 @@ pub fn suspend(th: &mut Tcb) {
     sched::forget(th);
 }
 
-/// seL4 restart: a stopped thread runs again from its FaultIP.
+/// seL4 restart: a stopped thread (inactive or blocked in any IPC) leaves
+/// that IPC and runs again from its FaultIP.
 pub fn restart(th: &mut Tcb) {
-    if matches!(th.state, ThreadState::Inactive | ThreadState::BlockedOnReply) {
+    let stopped = matches!(
+        th.state,
+        ThreadState::Inactive
+            | ThreadState::BlockedOnReceive
+            | ThreadState::BlockedOnSend
+            | ThreadState::BlockedOnNotification
+            | ThreadState::BlockedOnReply
+    );
+    if stopped {
         endpoint::cancel_ipc(th);
         let master = th.object() + tcb::SLOT_REPLY * 32;
         if cnode::cap_at(master).is_null() {

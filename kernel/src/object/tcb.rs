@@ -173,8 +173,11 @@ const FLAGS_RESERVED1: u64 = 1 << 1;
 /// Flags a user may set: CF, PF, AF, ZF, SF, DF, OF (and IF, forced on).
 const FLAGS_USER_MASK: u64 = 0x0CD5;
 
+/// seL4 Mode_sanitiseRegister: an address in the non-canonical hole becomes
+/// 0 (a kernel-half address is kept: user mode cannot use it anyway, and the
+/// MSRs and IRETQ accept it).
 fn canonical_or_zero(v: u64) -> u64 {
-    if v < 1 << 47 { v } else { 0 }
+    if (0x0000_8000_0000_0000..0xFFFF_8000_0000_0000).contains(&v) { 0 } else { v }
 }
 
 impl Tcb {

@@ -111,11 +111,24 @@ impl Headers {
 /// A checked PE32+ image: the input bytes, their [`Form`], and the header
 /// values [`PeImage::parse`] or [`PeImage::parse_mapped`] validated. Cheap
 /// to copy.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct PeImage<'a> {
     bytes: &'a [u8],
     form: Form,
     pub(crate) h: Headers,
+}
+
+/// Shows the header summary, not the (possibly megabytes of) image bytes.
+impl core::fmt::Debug for PeImage<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PeImage")
+            .field("form", &self.form)
+            .field("len", &self.bytes.len())
+            .field("image_base", &format_args!("{:#x}", self.h.image_base))
+            .field("size_of_image", &format_args!("{:#x}", self.h.size_of_image))
+            .field("sections", &self.h.section_count)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One section header as stored, before any interpretation.
@@ -248,6 +261,13 @@ impl<'a> PeImage<'a> {
     fn parse_as(bytes: &'a [u8], form: Form) -> Result<PeImage<'a>, PeError> {
         let h = parse_headers(bytes, form)?;
         Ok(PeImage { bytes, form, h })
+    }
+
+    /// A mapped-form image over `bytes` with headers already checked on the
+    /// same buffer (the writers re-create views between writes). Every read
+    /// stays bounds-checked, so even stale headers cannot cause a panic.
+    pub(crate) fn from_checked(bytes: &'a [u8], h: Headers) -> PeImage<'a> {
+        PeImage { bytes, form: Form::Mapped, h }
     }
 
     /// The bytes this image was parsed from.
@@ -444,10 +464,6 @@ impl<'a> PeImage<'a> {
 
     pub(crate) fn u16_at_rva(&self, rva: u32) -> Option<u16> {
         u16_at(self.region(rva)?, 0)
-    }
-
-    pub(crate) fn u32_at_rva(&self, rva: u32) -> Option<u32> {
-        u32_at(self.region(rva)?, 0)
     }
 
     pub(crate) fn u64_at_rva(&self, rva: u32) -> Option<u64> {

@@ -70,6 +70,11 @@ pub const MAX_IMPORT_DLLS: u32 = 4096;
 /// work of an import walk to `MAX_IMPORT_DLLS * MAX_IMPORTS_PER_DLL` steps.
 pub const MAX_IMPORTS_PER_DLL: u32 = 0x1_0000;
 
+/// Most functions [`bind_imports`] binds for one image, across all its
+/// DLLs: far beyond real programs, small enough that a hostile import table
+/// cannot keep a loader busy.
+pub const MAX_IMPORTS_TOTAL: u32 = 0x4_0000;
+
 /// Most exported functions and most exported names one image may have
 /// (ordinals are 16-bit).
 pub const MAX_EXPORTS: u32 = 0x1_0000;

@@ -31,7 +31,7 @@ impl ThreadMemory {
     /// While the thread runs, no other thread may use this IPC buffer, stack
     /// or TLS block, and they must stay mapped and writable.
     pub unsafe fn new(ipc_buffer: u64, ipc_frame: CPtr, stack_top: u64, tls: &'static TlsBlock) -> ThreadMemory {
-        assert!(stack_top % 16 == 0, "stack top must be 16-byte aligned");
+        assert!(stack_top.is_multiple_of(16), "stack top must be 16-byte aligned");
         ThreadMemory { ipc_buffer, ipc_frame, stack_top, tls }
     }
 

@@ -8,6 +8,7 @@ use crate::layout::{ctl, untypeds, Layout, ARENA_BITS, SPARE_BITS, WS_LEN};
 use crate::threads::{self, CONTROL_STALLS, FAILED, PASSED, SERVED};
 use core::fmt;
 use core::sync::atomic::Ordering::SeqCst;
+use sel4::abi::invocation::InvocationLabel as L;
 use sel4::abi::{MessageInfo, ObjectType};
 use sel4::{debug_cap_identify, println, MsgRegs};
 
@@ -115,8 +116,18 @@ pub fn no_control_stalls(seen: &mut u64) -> Result<(), Failure> {
 /// delivers anything to NBRecv, and the untyped is whole again afterwards.
 pub fn fresh_objects(l: &Layout) -> Result<(), Failure> {
     let spare = l.c(ctl::SPARE_UT);
-    let (ep, ntfn, badged) = (l.c(ctl::TMP), l.c(ctl::TMP + 1), l.c(ctl::TMP + 2));
     must("revoke spare", inv::revoke(spare))?;
+    // A notification the fuzzer bound to the root thread would answer the
+    // NBRecv below; unbinding fails harmlessly when there is none.
+    inv::invoke(inv::ROOT_TCB, L::TCBUnbindNotification as u64, &[], &[]);
+    let r = fresh_objects_in(l, spare);
+    // Whatever happened, leave the scratch slots empty for the next check.
+    must("revoke spare at the end", inv::revoke(spare))?;
+    r
+}
+
+fn fresh_objects_in(l: &Layout, spare: u64) -> Result<(), Failure> {
+    let (ep, ntfn, badged) = (l.c(ctl::TMP), l.c(ctl::TMP + 1), l.c(ctl::TMP + 2));
     must("retype endpoint", inv::retype(spare, ObjectType::Endpoint as u64, 0, ep, 1))?;
     must("retype notification", inv::retype(spare, ObjectType::Notification as u64, 0, ntfn, 1))?;
     must("mint badged notification", inv::mint(badged, ntfn, 0xf, 0x5a5a))?;
@@ -137,7 +148,6 @@ pub fn fresh_objects(l: &Layout) -> Result<(), Failure> {
         ensure!(debug_cap_identify(s) == 0, "slot {s} still holds a cap after revoking its untyped");
     }
     must("spare whole again", inv::retype(spare, ObjectType::Untyped as u64, SPARE_BITS, ep, 1))?;
-    must("revoke spare at the end", inv::revoke(spare))?;
     Ok(())
 }
 

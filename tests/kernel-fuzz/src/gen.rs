@@ -19,7 +19,9 @@
 //!   source of CopyRegisters (a thread running with its registers would run
 //!   on its stack);
 //! - the root VSpace (slot 3) is not mapped into, copied, or given to a
-//!   thread (only the agents, which run the fuzzer's own code, share it);
+//!   thread, and neither is the root CNode (slot 2): threads the fuzzer
+//!   configures run in working-set VSpaces and CSpaces only (the agents run
+//!   the fuzzer's own code in the root's VSpace, with CSpaces of their own);
 //! - every CNode position that resolves in the root CNode (slot 2) and is
 //!   written, moved, deleted or revoked lies in the working set; Copy and
 //!   Mint may also read slots 4..7 and 11 and the BootInfo untypeds;
@@ -102,9 +104,45 @@ fn cptr_slot(cptr: u64) -> Option<u64> {
 pub struct Gen<'a> {
     pub l: &'a Layout,
     pub rng: Rng,
+    /// The cap type in each working-set slot, as of the last scan.
+    types: [u8; WS_LEN as usize],
+    /// Calls since that scan.
+    since_scan: u32,
 }
 
+/// Calls between scans of the working set's cap types.
+const SCAN_EVERY: u32 = 32;
+
 impl Gen<'_> {
+    pub fn new(l: &Layout, seed: u64) -> Gen<'_> {
+        Gen { l, rng: Rng::new(seed), types: [0; WS_LEN as usize], since_scan: SCAN_EVERY }
+    }
+
+    /// Refreshes the working set's type table now and then (the calls
+    /// change it all the time; a stale entry only makes a pick less apt).
+    fn scan(&mut self) {
+        self.since_scan += 1;
+        if self.since_scan < SCAN_EVERY {
+            return;
+        }
+        self.since_scan = 0;
+        for i in 0..WS_LEN {
+            self.types[i as usize] = sel4::debug_cap_identify(self.l.w(i)) as u8;
+        }
+    }
+
+    /// A working-set slot whose cap type (as last scanned) passes `want`,
+    /// chosen at random among them; any working-set slot if none does.
+    fn ws_matching(&mut self, want: impl Fn(u64) -> bool) -> u64 {
+        let n = self.types.iter().filter(|t| want(**t as u64)).count() as u64;
+        if n == 0 {
+            return self.ws_slot();
+        }
+        let k = self.rng.below(n) as usize;
+        let i = self.types.iter().enumerate().filter(|(_, t)| want(**t as u64)).nth(k).map_or(0, |(i, _)| i);
+        self.l.w(i as u64)
+    }
+
     fn ws_slot(&mut self) -> u64 {
         self.l.w(self.rng.below(WS_LEN))
     }
@@ -142,16 +180,12 @@ impl Gen<'_> {
     /// A cptr to invoke and its cap type. Empty working-set slots are
     /// mostly skipped: invoking them only tests the null-cap path.
     pub fn cptr_and_type(&mut self) -> (u64, u64) {
+        self.scan();
         let mut c = self.cptr();
-        let mut ty = sel4::debug_cap_identify(c);
-        for _ in 0..3 {
-            if ty != tag::NULL || !self.l.in_ws(c) || self.rng.chance(25) {
-                break;
-            }
-            c = self.ws_slot();
-            ty = sel4::debug_cap_identify(c);
+        if self.l.in_ws(c) && self.rng.chance(75) {
+            c = self.ws_slot_where(false);
         }
-        (c, ty)
+        (c, sel4::debug_cap_identify(c))
     }
 
     /// A cptr that does not resolve (or resolves by accident).
@@ -162,23 +196,15 @@ impl Gen<'_> {
         self.rng.pick(&[u64::MAX, 1 << 13 | small, ws | 1 << 13, r, ws << 13, 1 << 63, 8192 + small])
     }
 
-    /// A working-set slot holding a cap of type `want`, if a few tries find
-    /// one (each try is a DebugCapIdentify); otherwise any working-set slot.
+    /// A working-set slot holding a cap of type `want`, if there is one.
     fn ws_of(&mut self, want: u64) -> u64 {
-        let mut s = self.ws_slot();
-        for _ in 0..4 {
-            if sel4::debug_cap_identify(s) == want {
-                return s;
-            }
-            s = self.ws_slot();
-        }
-        s
+        self.ws_matching(|t| t == want)
     }
 
     /// An extra cap for a role: usually a cap of the wanted type, else any.
     fn cap_of(&mut self, want: u64) -> u64 {
         match (want, self.rng.below(10)) {
-            (tag::CNODE, 0..=5) => ROOT_CNODE,
+            (tag::CNODE, 0..=4) => ROOT_CNODE,
             (tag::THREAD, 0..=3) => ROOT_TCB,
             (tag::PML4, 0..=1) => ROOT_VSPACE,
             (_, 0..=7) => self.ws_of(want),
@@ -186,17 +212,9 @@ impl Gen<'_> {
         }
     }
 
-    /// A working-set slot that is empty (`empty`) or holds a cap, if a
-    /// few tries find one.
+    /// A working-set slot that is empty (`empty`) or holds a cap.
     fn ws_slot_where(&mut self, empty: bool) -> u64 {
-        let mut s = self.ws_slot();
-        for _ in 0..4 {
-            if (sel4::debug_cap_identify(s) == tag::NULL) == empty {
-                break;
-            }
-            s = self.ws_slot();
-        }
-        s
+        self.ws_matching(|t| (t == tag::NULL) == empty)
     }
 
     /// (index, depth) in the CNode `cnode` (a cptr), for a slot that should
@@ -270,10 +288,11 @@ impl Gen<'_> {
             tag::IRQ_CONTROL => &[26, 51, 52],
             tag::IRQ_HANDLER => &[27, 28, 29],
             tag::DOMAIN => &[30, 31, 32],
-            tag::PDPT => &[33, 34],
-            tag::PAGE_DIRECTORY => &[35, 36],
-            tag::PAGE_TABLE => &[37, 38],
-            tag::FRAME => &[39, 40, 41],
+            // Maps more often than unmaps, so that mappings pile up.
+            tag::PDPT => &[33, 33, 33, 34],
+            tag::PAGE_DIRECTORY => &[35, 35, 35, 36],
+            tag::PAGE_TABLE => &[37, 37, 37, 38],
+            tag::FRAME => &[39, 39, 39, 40, 41],
             tag::ASID_CONTROL => &[42],
             tag::ASID_POOL => &[43],
             tag::IO_PORT_CONTROL => &[44],
@@ -425,7 +444,7 @@ impl Gen<'_> {
                 m[1] = if self.rng.chance(70) { 0 } else { self.value() };
                 m[2] = if self.rng.chance(80) { 0 } else { self.value() };
                 m[3] = if self.rng.chance(30) { 0 } else { self.vaddr() };
-                caps = [self.cap_of(tag::CNODE), self.cap_of(tag::PML4), self.ws_of(tag::FRAME)];
+                caps = [self.ws_of(tag::CNODE), self.ws_of(tag::PML4), self.ws_of(tag::FRAME)];
                 (4, 3)
             }
             6 | 7 => {
@@ -448,8 +467,8 @@ impl Gen<'_> {
                 m[0] = self.ws_slot();
                 m[1] = if self.rng.chance(70) { 0 } else { self.value() };
                 m[2] = if self.rng.chance(80) { 0 } else { self.value() };
-                caps[0] = self.cap_of(tag::CNODE);
-                caps[1] = self.cap_of(tag::PML4);
+                caps[0] = self.ws_of(tag::CNODE);
+                caps[1] = self.ws_of(tag::PML4);
                 (3, 2)
             }
             13 => {
@@ -635,13 +654,17 @@ impl Gen<'_> {
             return Err(Rule::RootVspace);
         }
         // Nothing is mapped into the root's VSpace, and no thread the fuzzer
-        // controls gets it (it would run in the root task's memory).
+        // controls gets it (it would run in the root task's memory) or the
+        // root CNode (a thread that stumbles on a `syscall` could use it).
         let root_vspace_arg = match label {
             5 | 10 => Some(1),
             33 | 35 | 37 | 39 => Some(0),
             _ => None,
         };
         if root_vspace_arg.is_some_and(|i| cptr_slot(cap(i)) == Some(ROOT_VSPACE)) {
+            return Err(Rule::RootVspace);
+        }
+        if matches!(label, 5 | 10) && cptr_slot(cap(0)) == Some(ROOT_CNODE) {
             return Err(Rule::RootVspace);
         }
         let ok = match label {
@@ -688,7 +711,7 @@ pub enum Rule {
     RootSlot,
     /// A destructive invocation of the root TCB.
     RootTcb,
-    /// Maps into, or hands out, the root VSpace.
+    /// Maps into the root VSpace, or gives it or the root CNode to a thread.
     RootVspace,
     IoPortOut,
 }

@@ -27,7 +27,7 @@ static TLS: [TlsBlock; HELPERS] = [const { TlsBlock::new() }; HELPERS];
 struct Page(UnsafeCell<[u8; 4096]>);
 
 // SAFETY: the page is only ever touched by the kernel and, through raw
-// pointers in `Buf`, by the agent that owns each 1 KiB of it.
+// pointers in `Buf`, by the helper thread that owns each 1 KiB of it.
 unsafe impl Sync for Page {}
 
 /// The agents' IPC buffers: a page of the image, so mapped and backed by a
@@ -62,9 +62,10 @@ pub fn enter_helper(k: usize) {
     sel4::set_tls_base(TLS[k].base());
 }
 
-/// The calling thread's IPC buffer. Accessed only with volatile reads and
-/// writes through a raw pointer: the kernel writes it during system calls,
-/// and no Rust reference to it is ever formed.
+/// An IPC buffer: the calling thread's, or (only for `set_helper_receive`)
+/// a helper's. Accessed only with volatile reads and writes through a raw
+/// pointer: the kernel writes it during system calls, and no Rust reference
+/// to it is ever formed.
 #[derive(Clone, Copy)]
 pub struct Buf(*mut IpcBuffer);
 
@@ -77,8 +78,9 @@ impl Buf {
 
     /// Message register `i` (4..120; MR0..3 travel in registers).
     pub fn set_mr(self, i: usize, v: u64) {
-        // SAFETY: self.0 is this thread's mapped, writable buffer (from its
-        // TLS block); the index is bounds-checked by the array type.
+        // SAFETY: self.0 is a mapped, writable 1 KiB IPC buffer (from the
+        // TLS block, or one of the buffers `helper_buffer` hands out); the
+        // index is bounds-checked by the array type.
         unsafe { (&raw mut (*self.0).msg[i]).write_volatile(v) }
     }
 

@@ -45,11 +45,11 @@ pub mod ws {
     /// The endpoint and notification each agent waits on.
     pub const AGENT_EP: [u64; 2] = [4, 5];
     pub const AGENT_NTFN: [u64; 2] = [9, 10];
-    /// The agents' TCBs.
+    /// The agents' TCBs, and their CSpaces (see `threads::start_agents`).
     pub const AGENT_TCB: [u64; 2] = [28, 29];
+    pub const AGENT_CSPACE: [u64; 2] = [30, 31];
     /// Where the servers and agents receive caps.
     pub const SERVER_RECEIVE: [u64; 2] = [120, 121];
-    pub const AGENT_RECEIVE: [u64; 2] = [122, 123];
 }
 /// log2 bytes of the control objects' untyped and of the working set's.
 pub const SYS_BITS: u64 = 16;

@@ -27,6 +27,7 @@ use gen::{FuzzCall, Gen, Kind, KINDS};
 use inv::{ROOT_TCB, DEPTH};
 use ipcbuf::Buf;
 use layout::{ctl, ws, Layout, ARENA_BITS, SPARE_BITS, SYS_BITS, WS_LEN};
+use sel4::abi::invocation::InvocationLabel as L;
 use sel4::abi::{cap_tag as tag, BootInfo, MessageInfo, ObjectType};
 use sel4::{debug_cap_identify, println, MsgRegs};
 use threads::{FAULT_BADGE, FAULT_RESCUES, IN_FUZZ, PROGRESS, RESCUES};
@@ -86,9 +87,8 @@ fn note(count: u64, what: &str, c: &FuzzCall) {
 /// Runs the fuzzer as the root task and halts the machine.
 pub fn run(bi: &'static BootInfo, calls: u64, long: bool) -> ! {
     threads::LONG_RUN.store(long, SeqCst);
-    let name = threads::suite_name();
-    println!("suite {name}: starting");
-    println!("fuzz: seed {SEED:#x}, {calls} calls, epochs of {EPOCH}");
+    // No `suite NAME:` line before the end: the harness stops reading there.
+    println!("fuzz: {}: seed {SEED:#x}, {calls} calls, epochs of {EPOCH}", threads::suite_name());
     let l = Layout::new(bi);
     if let Err(e) = setup(&l) {
         record("setup", 0, Err(e));
@@ -105,13 +105,13 @@ pub fn run(bi: &'static BootInfo, calls: u64, long: bool) -> ! {
         finish(&Stats::ZERO);
     }
 
-    let mut g = Gen { l: &l, rng: rng::Rng::new(SEED) };
+    let mut g = Gen::new(&l, SEED);
     let mut st = Stats::ZERO;
     let mut epoch = 0;
     let (mut cptr, mut ty) = (0, 0);
     while st.calls < calls {
         let i = st.calls;
-        if i > 0 && i % EPOCH == 0 {
+        if i == (epoch + 1) * EPOCH {
             end_epoch(&l, &snap, epoch, &mut stalls, &st);
             epoch += 1;
             populate_or_fail(&l, epoch);
@@ -277,7 +277,7 @@ fn setup(l: &Layout) -> Result<(), Failure> {
 fn populate(l: &Layout) -> Result<(), Failure> {
     let arena = l.c(ctl::ARENA_UT);
     // Largest first, so that alignment wastes nothing.
-    let plan: [(ObjectType, u64, u64, u64); 18] = [
+    let plan: [(ObjectType, u64, u64, u64); 19] = [
         (ObjectType::LargePage, 0, 21, 1),
         (ObjectType::Untyped, 20, 3, 1),
         (ObjectType::Untyped, 16, 2, 1),
@@ -286,6 +286,7 @@ fn populate(l: &Layout) -> Result<(), Failure> {
         (ObjectType::TCB, 0, 14, 3),
         (ObjectType::TCB, 0, ws::AGENT_TCB[0], 2),
         (ObjectType::CapTable, 4, 13, 1),
+        (ObjectType::CapTable, 4, ws::AGENT_CSPACE[0], 2),
         (ObjectType::CapTable, 2, 12, 1),
         (ObjectType::PageTable, 0, 22, 1),
         (ObjectType::PageDirectory, 0, 23, 1),
@@ -301,9 +302,26 @@ fn populate(l: &Layout) -> Result<(), Failure> {
         let r = inv::retype(arena, ty as u64, size, l.w(off), n);
         checks::ensure!(r.ok(), "retype {ty:?} into working-set slot {}: {r}", l.w(off));
     }
-    // Copies of the served endpoints: badged with Grant, badged without
-    // (a Call through it leaves the caller inactive), and write-only.
-    let copies = [(6, ctl::SERVED_EP[0], 0xf, 0x100), (7, ctl::SERVED_EP[1], 0x7, 0x200), (8, ctl::SERVED_EP[1], 0x1, 0)];
+    // The working set's VSpace: an ASID, and tables down to a page table at
+    // 0x1000_0000 (the generator's usual mapping addresses), so that maps
+    // and threads in it get further. Best effort: a kernel without paging
+    // invocations just gets an unmapped VSpace.
+    let vs = [
+        (sel4::abi::cap::INIT_THREAD_ASID_POOL, L::X86ASIDPoolAssign, 0),
+        (l.w(24), L::X86PDPTMap, 0),
+        (l.w(23), L::X86PageDirectoryMap, 0),
+        (l.w(22), L::X86PageTableMap, 0x1000_0000),
+    ];
+    for (cptr, label, vaddr) in vs {
+        let mrs: &[u64] = if label == L::X86ASIDPoolAssign { &[] } else { &[vaddr, 0] };
+        if !inv::invoke(cptr, label as u64, mrs, &[l.w(25)]).ok() {
+            break;
+        }
+    }
+    // Copies of the served endpoints: badged with all rights, badged with
+    // GrantReply only, and read-write without either (a Call through that
+    // one leaves the caller inactive, for the watchdog to rescue).
+    let copies = [(6, ctl::SERVED_EP[0], 0xf, 0x100), (7, ctl::SERVED_EP[1], 0x9, 0x200), (8, ctl::SERVED_EP[1], 0x3, 0)];
     for (off, src, rights, badge) in copies {
         let r = inv::mint(l.w(off), l.c(src), rights, badge);
         checks::ensure!(r.ok(), "mint of a served endpoint: {r}");

@@ -1,10 +1,10 @@
 //! Fixed regression cases, run before the random calls, each one check:
-//! minimised reproducers of the kernel bugs the fuzzer work found (where
-//! Triton differs from seL4 or breaks), and a few structures random calls
-//! rarely build (threads deleting themselves, a revoke that destroys the
-//! CNode it was invoked through). Each case names the seL4 behaviour it
-//! expects. `CASES` lists them; a case that crashes the kernel is last, so
-//! the others report first.
+//! minimised reproducers of the kernel bugs found while building this
+//! fuzzer (where Triton differs from seL4, or crashes), and a few structures
+//! random calls rarely build (a thread deleting itself, a revoke that
+//! destroys the CNode it was invoked through). Each case names the seL4
+//! behaviour it expects. The deep CNode chain, which crashed the kernel
+//! when it was written, comes last so that the others report first.
 
 use crate::checks::{ensure, record, Failure};
 use crate::inv::{self, Reply, DEPTH, ROOT_CNODE};
@@ -17,11 +17,12 @@ use sel4::{debug_cap_identify, MsgRegs};
 
 type Case = fn(&Layout) -> Result<(), Failure>;
 
-const CASES: [(&str, Case); 8] = [
+const CASES: [(&str, Case); 9] = [
     ("null-cap-call-replies-invalid-capability", null_cap_call),
     ("read-only-endpoint-call-replies-invalid-capability", read_only_endpoint_call),
     ("notification-call-gets-empty-reply", notification_call),
     ("cnode-depth-is-a-whole-word", cnode_depth_word),
+    ("domain-is-a-whole-word", domain_word),
     ("resume-restarts-a-thread-blocked-in-send", resume_blocked_sender),
     ("thread-deletes-its-own-last-tcb-cap", self_delete),
     ("revoke-destroys-the-invoked-cnode", revoke_own_cnode),
@@ -30,6 +31,8 @@ const CASES: [(&str, Case); 8] = [
 
 pub fn run(l: &Layout) {
     for (name, case) in CASES {
+        // Named first: if the kernel dies in a case, the log says which.
+        sel4::println!("fuzz: regression case {name}");
         threads::PROGRESS.fetch_add(1, SeqCst);
         record(name, 0, case(l));
     }
@@ -95,6 +98,14 @@ fn cnode_depth_word(l: &Layout) -> Result<(), Failure> {
     let slot = l.c(ctl::TMP);
     let r = inv::invoke(ROOT_CNODE, L::CNodeDelete as u64, &[slot, 0x140], &[]);
     ensure!(r.label == Error::RangeError as u64 && r.mrs[..2] == [1, 64], "CNode_Delete with depth 0x140: {r}, wanted RangeError(1, 64)");
+    Ok(())
+}
+
+/// seL4 decodeDomainInvocation reads the domain as a whole word: 0x100 is
+/// not domain 0 but InvalidArgument(0) (there is one domain).
+fn domain_word(_l: &Layout) -> Result<(), Failure> {
+    let r = inv::invoke(sel4::abi::cap::DOMAIN, L::DomainSetSet as u64, &[0x100], &[inv::ROOT_TCB]);
+    ensure!(r.label == Error::InvalidArgument as u64 && r.mrs[0] == 0, "DomainSet_Set with domain 0x100: {r}, wanted InvalidArgument(0)");
     Ok(())
 }
 
@@ -177,9 +188,11 @@ fn self_delete(l: &Layout) -> Result<(), Failure> {
     for _ in 0..3 {
         sel4::sys_yield();
     }
-    ensure!(PROBE_FLAG.load(SeqCst) == 0, "the thread ran on after deleting its own TCB");
-    ensure!(debug_cap_identify(tcb) == 0, "the TCB cap is still there");
-    cleanup(l)
+    let (ran_on, still_there) = (PROBE_FLAG.load(SeqCst) != 0, debug_cap_identify(tcb) != 0);
+    cleanup(l)?;
+    ensure!(!ran_on, "the thread ran on after deleting its own TCB");
+    ensure!(!still_there, "the TCB cap is still there");
+    Ok(())
 }
 
 /// Revoking an untyped through the CNode that holds it, where that CNode

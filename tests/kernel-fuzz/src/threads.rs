@@ -1,4 +1,4 @@
-//! The helper threads, in the root task's address space and CSpace.
+//! The helper threads, all in the root task's address space.
 //!
 //! - The watchdog (low priority) runs only when the root thread cannot: a
 //!   fuzzed call left it blocked (a Call on an endpoint nobody serves, a
@@ -15,7 +15,9 @@
 //!   working set every epoch: they wait on a working-set endpoint (answering
 //!   what arrives) and notification, and get suspended, resumed,
 //!   re-prioritised, bound, reconfigured and have their objects deleted
-//!   under them. A faulting agent waits on a fault endpoint nobody serves.
+//!   under them. Each has a CSpace of its own in the working set. A
+//!   faulting agent waits on a fault endpoint nobody serves.
+//! - The regression cases (regress.rs) start a probe thread of their own.
 //!
 //! Priorities: root and servers 255, watchdog and agents `WATCHDOG_PRIO`,
 //! and the root's MCP is lowered to that value once the helpers run, so no
@@ -26,9 +28,9 @@
 use crate::inv::{self, ROOT_TCB};
 use crate::ipcbuf::{self, Buf};
 use crate::layout::{ctl, ws, Layout};
-use sel4::abi::invocation::InvocationLabel as L;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use sel4::abi::invocation::InvocationLabel as L;
 use sel4::abi::MessageInfo;
 use sel4::{println, MsgRegs};
 
@@ -62,8 +64,6 @@ pub static LONG_RUN: AtomicBool = AtomicBool::new(false);
 /// What the helpers need to know, written before they start.
 static FAULT_EP: AtomicU64 = AtomicU64::new(0);
 static SERVED_EP: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
-static AGENT_EP: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
-static AGENT_NTFN: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static IMAGE_LO: AtomicU64 = AtomicU64::new(0);
 static IMAGE_HI: AtomicU64 = AtomicU64::new(0);
 
@@ -86,17 +86,25 @@ pub fn suite_name() -> &'static str {
     }
 }
 
-/// Configures helper `k` (TCB `tcb`) in the root's CSpace and VSpace and
-/// starts it at `entry(k)` with priority `prio` (authority `auth`).
-#[allow(clippy::too_many_arguments)]
-fn launch(l: &Layout, k: usize, tcb: u64, frame: u64, fault_ep: u64, entry: extern "C" fn(u64) -> !, prio: u64, auth: u64) -> Result<(), &'static str> {
+/// Where a helper thread runs: its CSpace root (and the CNode cap data to
+/// set its guard), IPC buffer frame, and fault endpoint.
+struct Place {
+    cspace: u64,
+    cspace_data: u64,
+    frame: u64,
+    fault_ep: u64,
+}
+
+/// Configures helper `k` (TCB `tcb`) in the root's VSpace and starts it at
+/// `entry(k)` with priority `prio`.
+fn launch(l: &Layout, k: usize, tcb: u64, p: Place, entry: extern "C" fn(u64) -> !, prio: u64) -> Result<(), &'static str> {
     let buffer = ipcbuf::helper_buffer(l.bi.ipc_buffer, k);
     ipcbuf::init_helper(k, buffer, tcb);
-    let caps = [inv::ROOT_CNODE, inv::ROOT_VSPACE, frame];
-    if !inv::invoke(tcb, L::TCBConfigure as u64, &[fault_ep, 0, 0, buffer], &caps).ok() {
+    let caps = [p.cspace, inv::ROOT_VSPACE, p.frame];
+    if !inv::invoke(tcb, L::TCBConfigure as u64, &[p.fault_ep, p.cspace_data, 0, buffer], &caps).ok() {
         return Err("TCB_Configure of a helper failed");
     }
-    if !inv::invoke(tcb, L::TCBSetPriority as u64, &[prio], &[auth]).ok() {
+    if !inv::invoke(tcb, L::TCBSetPriority as u64, &[prio], &[ROOT_TCB]).ok() {
         return Err("TCB_SetPriority of a helper failed");
     }
     let stack_top = STACKS[k].0.get() as u64 + STACK as u64;
@@ -107,6 +115,11 @@ fn launch(l: &Layout, k: usize, tcb: u64, frame: u64, fault_ep: u64, entry: exte
         return Err("TCB_WriteRegisters of a helper failed");
     }
     Ok(())
+}
+
+/// The root's CSpace, for the helpers the fuzzer cannot reach.
+fn root_place(frame: u64) -> Place {
+    Place { cspace: inv::ROOT_CNODE, cspace_data: 0, frame, fault_ep: 0 }
 }
 
 /// Creates and starts the watchdog and the servers from the control
@@ -124,7 +137,7 @@ pub fn start(l: &Layout) -> Result<(), &'static str> {
     ];
     for (k, (tcb, entry, prio, name)) in helpers.into_iter().enumerate() {
         sel4::debug_name_thread(tcb, name);
-        launch(l, k, tcb, inv::IPC_FRAME, 0, entry, prio, ROOT_TCB)?;
+        launch(l, k, tcb, root_place(inv::IPC_FRAME), entry, prio)?;
     }
     Ok(())
 }
@@ -142,21 +155,49 @@ pub fn probe_stack_top() -> u64 {
 /// Starts the regression cases' probe thread (TCB `tcb`) at `entry`, at the
 /// root's priority (so it runs when the root yields).
 pub fn start_probe(l: &Layout, tcb: u64, entry: extern "C" fn(u64) -> !) -> Result<(), &'static str> {
-    launch(l, ipcbuf::PROBE, tcb, agent_frame(l), 0, entry, SERVER_PRIO, ROOT_TCB)
+    launch(l, ipcbuf::PROBE, tcb, root_place(agent_frame(l)), entry, SERVER_PRIO)
 }
 
-/// Starts the agents on this epoch's working set (their TCBs, endpoints and
-/// notifications are in it).
+/// An agent's CSpace: a 16-slot working-set CNode whose guard makes a
+/// cptr its slot number. It holds only what the agent uses, so a thread
+/// running with it (the agent, or anything the fuzzer makes of it) can
+/// never reach the root task's caps.
+mod agent_cspace {
+    pub const RADIX: u64 = 4;
+    /// CNode cap data: guard size 60, guard 0.
+    pub const DATA: u64 = 64 - RADIX;
+    pub const EP: u64 = 0;
+    pub const NTFN: u64 = 1;
+    pub const FAULT_EP: u64 = 2;
+    /// The CNode itself, as the receive CNode for caps sent to the agent.
+    pub const SELF: u64 = 3;
+    pub const RECEIVE: u64 = 8;
+}
+
+/// Starts the agents on this epoch's working set (their TCBs, CSpaces,
+/// endpoints and notifications are in it).
 pub fn start_agents(l: &Layout) -> Result<(), &'static str> {
+    use agent_cspace as c;
     let frame = agent_frame(l);
     for a in 0..2 {
-        let tcb = l.w(ws::AGENT_TCB[a]);
+        let (tcb, cspace) = (l.w(ws::AGENT_TCB[a]), l.w(ws::AGENT_CSPACE[a]));
         sel4::debug_name_thread(tcb, ["fuzz-agent0", "fuzz-agent1"][a]);
-        AGENT_EP[a].store(l.w(ws::AGENT_EP[a]), SeqCst);
-        AGENT_NTFN[a].store(l.w(ws::AGENT_NTFN[a]), SeqCst);
+        let contents = [
+            (c::EP, l.w(ws::AGENT_EP[a])),
+            (c::NTFN, l.w(ws::AGENT_NTFN[a])),
+            (c::FAULT_EP, l.c(ctl::FAULT_SINK)),
+            (c::SELF, cspace),
+        ];
+        for (index, src) in contents {
+            let mrs = [index, c::RADIX, src, inv::DEPTH, 0xf];
+            if !inv::invoke(cspace, L::CNodeCopy as u64, &mrs, &[inv::ROOT_CNODE]).ok() {
+                return Err("filling an agent's CSpace failed");
+            }
+        }
         let k = ipcbuf::FIRST_AGENT + a;
-        ipcbuf::set_helper_receive(l.bi.ipc_buffer, k, inv::ROOT_CNODE, l.w(ws::AGENT_RECEIVE[a]), inv::DEPTH);
-        launch(l, k, tcb, frame, l.c(ctl::FAULT_SINK), agent_main, WATCHDOG_PRIO, ROOT_TCB)?;
+        ipcbuf::set_helper_receive(l.bi.ipc_buffer, k, c::SELF, c::RECEIVE, c::RADIX);
+        let place = Place { cspace, cspace_data: c::DATA, frame, fault_ep: c::FAULT_EP };
+        launch(l, k, tcb, place, agent_main, WATCHDOG_PRIO)?;
     }
     Ok(())
 }
@@ -261,7 +302,7 @@ extern "C" fn server_main(k: u64) -> ! {
 extern "C" fn agent_main(k: u64) -> ! {
     ipcbuf::enter_helper(k as usize);
     let a = k as usize - ipcbuf::FIRST_AGENT;
-    let (ep, ntfn) = (AGENT_EP[a].load(SeqCst), AGENT_NTFN[a].load(SeqCst));
+    let (ep, ntfn) = (agent_cspace::EP, agent_cspace::NTFN);
     let mut round = 0u64;
     loop {
         round += 1;

@@ -192,7 +192,7 @@ pub fn run(s: &mut Suite, bi: &'static BootInfo) {
         // SAFETY: as above.
         let end = unsafe { &_end as *const u8 as u64 };
         check_eq!(bi.ipc_buffer, end.div_ceil(4096) * 4096);
-        check!(bi.ipc_buffer % 1024 == 0);
+        check!(bi.ipc_buffer.is_multiple_of(1024));
         // The runtime's TLS block must name the buffer BootInfo gives.
         check_eq!(sel4::ipc_buffer_ptr() as u64, bi.ipc_buffer);
         sel4::set_user_data(0x5a5a_1234);

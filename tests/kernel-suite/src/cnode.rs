@@ -7,14 +7,13 @@
 
 use crate::env::*;
 use crate::kids::{self, rec, REC};
-use crate::untyped::take;
 use guest_test::{check, check_eq, expect_err, ok, TestResult};
 use sel4::abi::invocation::{cnode_copy, cnode_delete, cnode_mint, cnode_rotate, untyped_retype};
 use sel4::abi::lookup::cnode_cap_data;
 use sel4::abi::{cap, cap_tag};
-use sel4::{invoke, invoke_raw, CNode, CapRights, ErrorCode, ObjectType, Tcb};
+use sel4::{invoke, invoke_raw, CNode, CapRights, ErrorCode, ObjectType};
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("cnode_copy_endpoint", copy_endpoint),
     ("cnode_copy_masks_rights", copy_masks_rights),
     ("cnode_copy_cannot_add_rights", copy_cannot_add_rights),
@@ -97,10 +96,10 @@ fn copy_masks_rights(e: &Env) -> TestResult {
     // InvalidCapability 0 (decodeInvocation); only a Call sees the error.
     let ep = ok!(e.endpoint());
     let ro = ok!(e.copy(ep, CapRights::READ_ONLY));
-    expect_err!(invoke_raw(ro, 1, &[], &[]), ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(ro, 1, false)?, ErrorCode::InvalidCapability, [0]);
     let n = ok!(e.notification());
     let nro = ok!(e.copy(n, CapRights::NO_WRITE));
-    expect_err!(signal_call(nro), ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(nro, 0, false)?, ErrorCode::InvalidCapability, [0]);
     let nw = ok!(e.copy(n, CapRights::WRITE_ONLY));
     ok!(signal_call(nw));
     Ok(())
@@ -110,7 +109,7 @@ fn copy_cannot_add_rights(e: &Env) -> TestResult {
     let n = ok!(e.notification());
     let ro = ok!(e.copy(n, CapRights::READ_ONLY));
     let again = ok!(e.copy(ro, CapRights::ALL));
-    expect_err!(signal_call(again), ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(again, 0, false)?, ErrorCode::InvalidCapability, [0]);
     Ok(())
 }
 
@@ -154,7 +153,7 @@ fn mint_zero_badge(e: &Env) -> TestResult {
 fn mint_masks_rights(e: &Env) -> TestResult {
     let n = ok!(e.notification());
     let m = ok!(e.mint(n, CapRights::READ_ONLY, 3));
-    expect_err!(signal_call(m), ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(m, 0, false)?, ErrorCode::InvalidCapability, [0]);
     Ok(())
 }
 
@@ -687,8 +686,12 @@ fn truncated(e: &Env) -> TestResult {
 }
 
 fn invoke_empty(e: &Env) -> TestResult {
+    // An empty slot resolves (resolveAddressBits does not look at the cap);
+    // decodeInvocation then rejects the null cap: InvalidCapability 0.
     let s = e.slot();
-    expect_err!(invoke_raw(s, 0, &[], &[]), ErrorCode::InvalidCapability, [0]);
-    expect_err!(Tcb(s).suspend(), ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(s, 0, false)?, ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(s, sel4::abi::invocation::tcb_suspend::LABEL as u64, false)?, ErrorCode::InvalidCapability, [0]);
+    // A Send drops the error: the thread just goes on.
+    ok!(e.invoke_in_child(s, 0, true)?);
     Ok(())
 }

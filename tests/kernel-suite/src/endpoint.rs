@@ -10,7 +10,7 @@ use guest_test::{check, check_eq, ok, Failure, TestResult};
 use sel4::abi::{cap, cap_tag, MSG_MAX_LENGTH};
 use sel4::{CapRights, MessageInfo, MsgRegs};
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("ep_send_recv", send_recv),
     ("ep_badge_delivered", badge_delivered),
     ("ep_label_delivered_whole", label_whole),

@@ -16,6 +16,9 @@ use sel4::abi::{bootinfo_id, cap, cap_tag};
 use sel4::thread::{Thread, ThreadMemory};
 use sel4::{BootInfo, CNode, CPtr, MessageInfo, ObjectType, Tcb, TlsBlock, Untyped};
 
+/// A named test of a T2 group.
+pub type Test = (&'static str, fn(&Env) -> TestResult);
+
 /// Depth of a cptr resolved from the root CNode (its guard takes the bits
 /// its radix does not).
 pub const D: u8 = 64;
@@ -161,6 +164,18 @@ static TLS: [TlsBlock; NTHREADS] = [const { TlsBlock::new() }; NTHREADS];
 
 extern "C" {
     static __ehdr_start: u8;
+    static _end: u8;
+}
+
+/// The two bytes of program text at `ip`, if `ip` lies in this program's
+/// image (so that a wrong address from the kernel cannot fault the root).
+pub fn code_at(ip: u64) -> Option<[u8; 2]> {
+    let (start, end) = (core::ptr::addr_of!(__ehdr_start) as u64, core::ptr::addr_of!(_end) as u64);
+    if ip < start || ip.checked_add(2)? > end {
+        return None;
+    }
+    // SAFETY: the range check keeps the read inside the mapped image.
+    Some(unsafe { core::ptr::read_volatile(ip as *const [u8; 2]) })
 }
 
 /// A child thread of the current test (not started until `Env::start`).
@@ -270,6 +285,13 @@ impl Env {
         Ok(s)
     }
 
+    /// One object of `ty` from `u` into a fresh slot.
+    pub fn obj_from(&self, u: Untyped, ty: ObjectType) -> Result<u64, sel4::Error> {
+        let s = self.slot();
+        u.retype(ty, 0, ROOT, 0, 0, s, 1)?;
+        Ok(s)
+    }
+
     pub fn endpoint(&self) -> Result<CPtr, sel4::Error> {
         self.obj(ObjectType::Endpoint, 0)
     }
@@ -304,8 +326,7 @@ impl Env {
 
     /// The image frame cap that maps `vaddr`.
     pub fn frame_of(&self, vaddr: u64) -> CPtr {
-        // SAFETY: linker-defined symbol; only its address is used.
-        let start = unsafe { &__ehdr_start as *const u8 as u64 } / PAGE as u64;
+        let start = core::ptr::addr_of!(__ehdr_start) as u64 / PAGE as u64;
         self.bi.user_image_frames.start + (vaddr / PAGE as u64 - start)
     }
 
@@ -390,6 +411,75 @@ impl Env {
         }
         0
     }
+}
+
+// Words used by `invoke_in_child`.
+const IC_CAP: usize = 56;
+const IC_LABEL: usize = 57;
+const IC_SEND: usize = 58;
+const IC_DONE: usize = 59;
+const IC_INFO: usize = 60;
+const IC_MR: usize = 61; // .. 63
+
+fn invoke_child(_: u64) {
+    let (cap, label) = (get(IC_CAP), get(IC_LABEL));
+    let mut r = sel4::MsgRegs::default();
+    let info = MessageInfo::new(label, 0, 0, 0);
+    if get(IC_SEND) != 0 {
+        sel4::sys_send(cap, info, &mut r);
+        // A Send returns nothing: report success, not a stale earlier reply.
+        set(IC_INFO, 0);
+    } else {
+        let (_, reply) = sel4::sys_call(cap, info, &mut r);
+        set(IC_INFO, reply.word());
+        for i in 0..3 {
+            set(IC_MR + i, r.0[i]);
+        }
+    }
+    set(IC_DONE, 1);
+}
+
+impl Env {
+    /// Invokes `cap` with `label` and no arguments from a child thread
+    /// that has a fault handler, as a Call (`send` false) or a Send. For
+    /// invocations a wrong kernel might answer with a fault instead of an
+    /// error: the fault then fails the test instead of stopping the root
+    /// task. Returns the reply like `sel4::invoke_raw` (a Send returns Ok).
+    pub fn invoke_in_child(&self, cap: CPtr, label: u64, send: bool) -> Result<Result<(), sel4::Error>, Failure> {
+        set(IC_CAP, cap);
+        set(IC_LABEL, label);
+        set(IC_SEND, send as u64);
+        set(IC_DONE, 0);
+        let f = guest_test::ok!(self.endpoint());
+        self.spawn(ROOT_PRIO, f, invoke_child, 0)?;
+        for _ in 0..MAX_YIELDS {
+            if get(IC_DONE) != 0 {
+                let info = MessageInfo::from_word(get(IC_INFO));
+                if info.label() == 0 {
+                    return Ok(Ok(()));
+                }
+                let mrs = [get(IC_MR), get(IC_MR + 1), get(IC_MR + 2)];
+                return Ok(Err(sel4::Error::from_reply(info.label(), info.length() as usize, &mrs)));
+            }
+            if let Some((info, _)) = try_recv(f) {
+                return Err(Failure::new(format_args!(
+                    "the invocation faulted its thread (fault type {}, MR0..3 {:#x} {:#x} {:#x} {:#x})",
+                    info.label(), sel4::get_mr(0), sel4::get_mr(1), sel4::get_mr(2), sel4::get_mr(3)
+                )));
+            }
+            sel4::yield_now();
+        }
+        Err(Failure::new(format_args!("the invoking thread neither returned nor faulted")))
+    }
+}
+
+/// Moves the cap at `index` of the radix-`radix` CNode `cn` into a fresh
+/// root slot and returns it: the root's 64-bit lookups cannot reach into a
+/// sub-CNode, so this is how its contents are looked at.
+pub fn take(e: &Env, cn: u64, index: u64, radix: u8) -> Result<u64, sel4::Error> {
+    let s = e.slot();
+    ROOT.move_(s, D, CNode(cn), index, radix)?;
+    Ok(s)
 }
 
 /// Fails unless the slot is empty.

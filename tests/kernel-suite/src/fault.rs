@@ -12,7 +12,7 @@ use sel4::abi::fault::{cap_fault, unknown_syscall as us, user_exception as ue, v
 use sel4::abi::{FaultType, LookupFailureType};
 use sel4::{CapRights, MessageInfo};
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("fault_cap_fault_send_bad_cptr", cap_send),
     ("fault_cap_fault_call_bad_cptr", cap_call),
     ("fault_cap_fault_recv_empty_slot", cap_recv_empty),
@@ -67,9 +67,8 @@ fn faulter(e: &Env, f: u64, body: fn(u64), arg: u64) -> Result<Child, Failure> {
 
 /// The two bytes at `ip` are a `syscall` instruction.
 fn check_syscall_at(ip: u64) -> TestResult {
-    // SAFETY: the IP of a thread of this program lies in its text, mapped.
-    let b = unsafe { core::ptr::read_volatile(ip as *const [u8; 2]) };
-    check!(b == [0x0f, 0x05], "fault IP {ip:#x} is not a syscall instruction");
+    let b = code_at(ip);
+    check!(b == Some([0x0f, 0x05]), "fault IP {ip:#x} is not a syscall instruction");
     Ok(())
 }
 

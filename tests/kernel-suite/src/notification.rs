@@ -12,7 +12,7 @@ use sel4::abi::invocation::tcb_bind_notification;
 use sel4::abi::{FaultType, LookupFailureType};
 use sel4::{invoke, invoke_raw, CapRights, ErrorCode, MessageInfo};
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("ntfn_signal_then_poll", signal_poll),
     ("ntfn_signals_or_badges", or_badges),
     ("ntfn_poll_idle_is_zero", poll_idle),
@@ -127,9 +127,9 @@ fn unbadged_signal(e: &Env) -> TestResult {
 fn read_only_cannot_signal(e: &Env) -> TestResult {
     let n = ok!(e.notification());
     let ro = ok!(e.mint(n, CapRights::READ_ONLY, 5));
-    sel4::signal(ro);
+    ok!(e.invoke_in_child(ro, 0, true)?);
     check_eq!(sel4::poll(n), 0);
-    expect_err!(invoke_raw(ro, 0, &[], &[]), ErrorCode::InvalidCapability, [0]);
+    expect_err!(e.invoke_in_child(ro, 0, false)?, ErrorCode::InvalidCapability, [0]);
     Ok(())
 }
 
@@ -164,6 +164,9 @@ fn bound_wakes_recv(e: &Env) -> TestResult {
     check_eq!(get(rec::BADGE), 0x40);
     check_eq!(get(rec::LABEL), 0);
     check_eq!(get(rec::LEN), 0);
+    // The badge went to the thread. (Only after unbinding may another
+    // thread poll the notification: handleRecv refuses others' bound ones.)
+    ok!(c.tcb.unbind_notification());
     check_eq!(sel4::poll(n), 0);
     // It left the endpoint: a send now finds no receiver.
     sel4::nb_send(ep, MessageInfo::new(1, 0, 0, 0));
@@ -218,6 +221,7 @@ fn bound_caller_not_woken(e: &Env) -> TestResult {
     sel4::signal(ok!(e.mint(n, CapRights::ALL, 9)));
     yields(5);
     check!(!kids::done(0), "a thread waiting for a reply was woken by its notification");
+    ok!(c.tcb.unbind_notification());
     check_eq!(sel4::poll(n), 9);
     Ok(())
 }

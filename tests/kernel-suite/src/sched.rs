@@ -10,7 +10,7 @@ use crate::env::*;
 use guest_test::{check, check_eq, ok, TestResult};
 use sel4::MessageInfo;
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("sched_higher_priority_runs_on_resume", higher_runs),
     ("sched_lower_priority_waits", lower_waits),
     ("sched_raising_priority_preempts", raising_preempts),

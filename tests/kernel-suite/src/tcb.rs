@@ -13,7 +13,7 @@ use sel4::abi::lookup::cnode_cap_data;
 use sel4::abi::{MAX_PRIO, USER_CONTEXT_WORDS};
 use sel4::{invoke, invoke_raw, CNode, CapRights, ErrorCode, MessageInfo, MsgRegs, ObjectType, Tcb, Untyped, UserContext};
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("tcb_read_registers_fresh_thread", read_fresh),
     ("tcb_write_read_registers_roundtrip", write_read),
     ("tcb_write_registers_sanitises_flags", sanitise_flags),
@@ -222,9 +222,7 @@ fn read_blocked(e: &Env) -> TestResult {
     check!(wait_until(|| get(FLAG) == 1), "thread never ran");
     yields(3);
     let r = ok!(c.tcb.read_registers(false, 0, USER_CONTEXT_WORDS as u64));
-    // SAFETY: rip is an address in this program's text, mapped readable.
-    let insn = unsafe { core::ptr::read_volatile(r.rip as *const [u8; 2]) };
-    check_eq!(insn, [0x0f, 0x05]);
+    check_eq!(code_at(r.rip), Some([0x0f, 0x05]));
     check_eq!(r.rdx, sel4::abi::Syscall::Recv.register_value());
     check_eq!(r.rdi, ep);
     check_eq!([r.r10, r.r8, r.r9, r.r15], [7, 8, 9, 10]);

@@ -10,7 +10,7 @@ use sel4::abi::object::{absent, NUM_OBJECT_TYPES};
 use sel4::abi::{cap_tag, MAX_UNTYPED_BITS, RETYPE_FAN_OUT_LIMIT};
 use sel4::{invoke, invoke_raw, CNode, CapRights, ErrorCode, ObjectType, Untyped};
 
-pub const TESTS: &[(&str, fn(&Env) -> TestResult)] = &[
+pub const TESTS: &[Test] = &[
     ("untyped_retype_tcb", retype_tcb),
     ("untyped_retype_endpoint", retype_endpoint),
     ("untyped_retype_notification", retype_notification),
@@ -135,15 +135,6 @@ fn retype_several(e: &Env) -> TestResult {
         check_tag(s, cap_tag::ENDPOINT)?;
     }
     check_empty(after)
-}
-
-/// Moves the cap at `index` of the radix-`radix` CNode `cn` into a fresh
-/// root slot and returns it: the root's 64-bit lookups cannot reach into a
-/// sub-CNode, so this is how its contents are looked at.
-pub fn take(e: &Env, cn: u64, index: u64, radix: u8) -> Result<u64, sel4::Error> {
-    let s = e.slot();
-    ROOT.move_(s, D, CNode(cn), index, radix)?;
-    Ok(s)
 }
 
 fn retype_fan_out_limit(e: &Env) -> TestResult {
@@ -458,13 +449,4 @@ fn other_label(e: &Env) -> TestResult {
     expect_err!(invoke(e.ut.0, tcb_suspend::LABEL, &[], &[]), ErrorCode::IllegalOperation, []);
     expect_err!(invoke_raw(e.ut.0, 0, &[], &[]), ErrorCode::IllegalOperation, []);
     Ok(())
-}
-
-impl Env {
-    /// One object of `ty` from `u` into a fresh slot.
-    pub fn obj_from(&self, u: Untyped, ty: ObjectType) -> Result<u64, sel4::Error> {
-        let s = self.slot();
-        u.retype(ty, 0, ROOT, 0, 0, s, 1)?;
-        Ok(s)
-    }
 }
