@@ -51,7 +51,8 @@ fn lapic_write(reg: u64, v: u32) {
     unsafe { (kmem::phys_to_virt(LAPIC_BASE + reg) as *mut u32).write_volatile(v) }
 }
 
-/// Enables the local APIC and starts the periodic scheduler tick.
+/// Enables the local APIC, starts the scheduler tick and takes over the
+/// IOAPICs (every pin masked until a handler is issued for it).
 pub fn init() {
     cpu::wrmsr(MSR_APIC_BASE, cpu::rdmsr(MSR_APIC_BASE) | 1 << 11);
     lapic_write(REG_SVR, (1 << 8) | SPURIOUS_VECTOR as u32);

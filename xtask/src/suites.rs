@@ -53,6 +53,16 @@ pub const SUITES: &[Suite] = &[
         boots: &[Boot { program: "kernel-vm", mem: "512M", expect: Expect::Summary, check: None }],
     },
     Suite {
+        name: "kernel-irq",
+        timeout_secs: 120,
+        boots: &[Boot { program: "kernel-irq", mem: "512M", expect: Expect::Summary, check: None }],
+    },
+    Suite {
+        name: "kernel-fuzz",
+        timeout_secs: 300,
+        boots: &[Boot { program: "kernel-fuzz", mem: "512M", expect: Expect::Summary, check: None }],
+    },
+    Suite {
         name: "kernel-faults",
         timeout_secs: 60,
         boots: &[

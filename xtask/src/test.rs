@@ -87,7 +87,7 @@ fn run_suite(
             Expect::Summary => {
                 let prefix = format!("suite {name}: ");
                 q.run_captured(Duration::from_secs(suite.timeout_secs), Duration::from_secs(2), &log, &move |l: &str| {
-                    l.starts_with(&prefix) || l.contains(harness::PANIC_MARKER)
+                    l.strip_prefix(&prefix).and_then(harness::parse_counts).is_some() || l.contains(harness::PANIC_MARKER)
                 })?
             }
             Expect::KernelSurvives(pats) => {

@@ -46,14 +46,14 @@ pub fn decode(inv: &mut Invocation) -> Result {
     }
     inv.need(2, 0)?;
     let index = inv.arg(0);
-    let depth = inv.arg(1) & 0xff;
+    let depth = inv.arg(1);
     let dest = lookup(inv.cap, index, depth, false)?;
 
     match label.unwrap() {
         l @ (L::CNodeCopy | L::CNodeMint | L::CNodeMove | L::CNodeMutate) => {
             inv.need(4, 1)?;
             let src_index = inv.arg(2);
-            let src_depth = inv.arg(3) & 0xff;
+            let src_depth = inv.arg(3);
             let src_root = inv.extra_cap(0).unwrap().cap;
             ensure_empty(dest)?;
             let src = lookup(src_root, src_index, src_depth, true)?;
@@ -112,10 +112,10 @@ pub fn decode(inv: &mut Invocation) -> Result {
             inv.need(8, 2)?;
             let pivot_data = inv.arg(2);
             let pivot_index = inv.arg(3);
-            let pivot_depth = inv.arg(4) & 0xff;
+            let pivot_depth = inv.arg(4);
             let src_data = inv.arg(5);
             let src_index = inv.arg(6);
-            let src_depth = inv.arg(7) & 0xff;
+            let src_depth = inv.arg(7);
             let pivot_root = inv.extra_cap(0).unwrap().cap;
             let src_root = inv.extra_cap(1).unwrap().cap;
             let src = lookup(src_root, src_index, src_depth, true)?;

@@ -10,7 +10,7 @@ pub fn decode(inv: &mut Invocation) -> Result {
     match inv.label() {
         Some(InvocationLabel::DomainSetSet) => {
             inv.need(1, 1)?;
-            let domain = inv.arg(0) & 0xff;
+            let domain = inv.arg(0);
             if domain >= 1 {
                 return Err(SyscallError::InvalidArgument(0).into());
             }

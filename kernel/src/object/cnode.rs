@@ -228,7 +228,7 @@ pub fn cte_delete(paddr: u64) {
     // seL4 finalises arch caps on every delete: a frame cap's mapping
     // belongs to that cap, not to the frame (copies are unmapped).
     if last || matches!(cap, Cap::Frame { mapping: Some(_), .. }) {
-        crate::object::finalise(cap);
+        crate::object::finalise(cap, paddr);
     }
 }
 

@@ -98,20 +98,25 @@ fn mask(irq: usize, masked: bool) {
         return;
     }
     let route = &mut IRQS.get().route[irq];
-    match route {
+    let held_back = match route {
         Route::IoApic { ioapic: a, pin, masked: m } => {
             ioapic::set_masked(*a as usize, *pin as usize, masked);
             *m = masked;
+            false
         }
-        Route::Msi { masked: m, pending, .. } => {
+        Route::Msi { masked: m, pending } => {
             *m = masked;
-            if !masked && *pending {
-                // The MSI that came while masked is delivered now.
+            let deliver_now = !masked && *pending;
+            if deliver_now {
                 *pending = false;
-                deliver(irq);
             }
+            deliver_now
         }
-        Route::Free => {}
+        Route::Free => false,
+    };
+    if held_back {
+        // The MSI that came while masked is delivered now.
+        deliver(irq);
     }
 }
 
@@ -176,7 +181,7 @@ pub fn handle(irq: usize) {
     }
     match IRQS.get().state[irq] {
         IrqState::Signal => {
-            if let Route::Msi { masked: true, pending, .. } = &mut IRQS.get().route[irq] {
+            if let Route::Msi { masked: true, pending } = &mut IRQS.get().route[irq] {
                 *pending = true;
                 return;
             }

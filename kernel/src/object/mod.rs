@@ -55,20 +55,21 @@ pub fn create(ty: u64, obj: u64, bits: u8, user_size: u64, device: bool) -> Cap 
     }
 }
 
-/// seL4 finaliseCap: the last capability to an object is gone.
-pub fn finalise(cap: Cap) {
+/// seL4 finaliseCap: the last capability to an object is gone; it was in
+/// `home_slot`, which is empty now.
+pub fn finalise(cap: Cap, home_slot: u64) {
     match cap {
         Cap::Endpoint { ptr, .. } => endpoint::cancel_all_ipc(ptr),
         Cap::Notification { ptr, .. } => {
             notification::unbind_notification(ptr);
             notification::cancel_all_signals(ptr);
         }
-        Cap::CNode { ptr, radix, .. } => empty_slots(ptr, 1 << radix, 0),
+        Cap::CNode { ptr, radix, .. } => empty_slots(ptr, 1 << radix, false, home_slot),
         Cap::Thread { tcb } => {
             let th = Tcb::at(tcb);
             suspend(th);
             notification::unbind_tcb(th);
-            empty_slots(tcb, tcb::NUM_SLOTS, tcb);
+            empty_slots(tcb, tcb::NUM_SLOTS, true, home_slot);
         }
         // seL4 Arch_finaliseCap / Mode_finaliseCap. A frame cap's mapping is
         // its own, so it goes whenever the cap does, final or not (see
@@ -85,53 +86,57 @@ pub fn finalise(cap: Cap) {
     }
 }
 
-/// A CNode's or TCB's slots still to be emptied. Deleting a slot may make
-/// another CNode or TCB final, nested without bound; rather than recursing
-/// on the kernel stack (seL4 uses zombie caps for this), objects queue
-/// here and one loop empties them all.
-struct Pending {
-    /// (first slot, slot count, next index, TCB object or 0)
-    items: [(u64, u64, u64, u64); 256],
-    len: usize,
-    draining: bool,
+/// A dying CNode's or TCB's slots, queued for emptying. Deleting a slot may
+/// make another CNode or TCB final, nested without bound (seL4 handles this
+/// with zombie caps); rather than recursing on the kernel stack, each dying
+/// object gets a frame, kept in the 32-byte slot that held its last cap:
+/// that slot is empty, and nothing else runs until the queue is drained.
+/// Frames link to the one that was being emptied when they were found, so
+/// the queue costs no memory of its own however deep the nesting.
+#[repr(C)]
+struct Frame {
+    first: u64,
+    count: u64,
+    next: u64,
+    /// The previous frame's address, bit 0 set if this object is a TCB.
+    link: u64,
 }
 
-static PENDING: crate::state::Global<Pending> =
-    crate::state::Global::new(Pending { items: [(0, 0, 0, 0); 256], len: 0, draining: false });
+/// The frame being emptied (a kernel virtual address), 0 when idle.
+static TOP: crate::state::Global<u64> = crate::state::Global::new(0);
 
-fn empty_slots(first: u64, count: u64, tcb: u64) {
-    let p = PENDING.get();
-    if p.len == p.items.len() {
-        // Queue full (256 nested objects): empty this one right here.
-        for i in 0..count {
-            cnode::cte_delete(first + i * 32);
-        }
-        if tcb != 0 {
-            sched::destroyed(tcb);
-        }
+fn frame_at(va: u64) -> &'static mut Frame {
+    // SAFETY: frames live in empty 32-byte slots of kernel objects (see
+    // `Frame`), reached through the physical window; nothing else uses those
+    // slots while the queue is drained.
+    unsafe { &mut *(va as *mut Frame) }
+}
+
+fn empty_slots(first: u64, count: u64, is_tcb: bool, home_slot: u64) {
+    let va = kmem::phys_to_virt(home_slot);
+    let top = TOP.get();
+    *frame_at(va) = Frame { first, count, next: 0, link: *top | is_tcb as u64 };
+    let draining = *top != 0;
+    *top = va;
+    if draining {
         return;
     }
-    p.items[p.len] = (first, count, 0, tcb);
-    p.len += 1;
-    if p.draining {
-        return;
-    }
-    p.draining = true;
-    while p.len > 0 {
-        let top = &mut p.items[p.len - 1];
-        if top.2 < top.1 {
-            let slot = top.0 + top.2 * 32;
-            top.2 += 1;
+    while *top != 0 {
+        let f = frame_at(*top);
+        if f.next < f.count {
+            let slot = f.first + f.next * 32;
+            f.next += 1;
             cnode::cte_delete(slot);
         } else {
-            let done = top.3;
-            p.len -= 1;
-            if done != 0 {
-                sched::destroyed(done);
+            let (done, link, obj) = (*top, f.link, f.first);
+            *top = link & !1;
+            // The home slot is an empty slot again.
+            *frame_at(done) = Frame { first: 0, count: 0, next: 0, link: 0 };
+            if link & 1 != 0 {
+                sched::destroyed(obj);
             }
         }
     }
-    p.draining = false;
 }
 
 /// seL4 suspend: the thread stops, leaving any IPC it was in.

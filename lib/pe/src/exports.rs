@@ -81,7 +81,9 @@ impl<'a> PeImage<'a> {
         let Some(dir) = self.h.dir(DIRECTORY_EXPORT) else {
             return Ok(None);
         };
-        let d = self.read(dir.rva, 40).map_err(|_| PeError::BadExportDirectory)?;
+        let d = self
+            .read(dir.rva, 40)
+            .map_err(|_| PeError::BadExportDirectory)?;
         let field = |o| u32_at(d, o).ok_or(PeError::BadExportDirectory);
         let name_rva = field(0x0C)?;
         let base = field(0x10)?;
@@ -95,7 +97,8 @@ impl<'a> PeImage<'a> {
                 return Ok(&[]);
             }
             // count <= 0x10000 and width <= 4: no overflow.
-            self.read(rva, count * width).map_err(|_| PeError::BadExportDirectory)
+            self.read(rva, count * width)
+                .map_err(|_| PeError::BadExportDirectory)
         };
         let functions = array(field(0x1C)?, function_count, 4)?;
         let names = array(field(0x20)?, name_count, 4)?;
@@ -105,7 +108,16 @@ impl<'a> PeImage<'a> {
             rva => Some(self.read_cstr(rva).map_err(|_| PeError::BadExportName)?),
         };
 
-        let mut e = Exports { image: *self, dir, dll_name, base, functions, names, name_ordinals, sorted: true };
+        let mut e = Exports {
+            image: *self,
+            dir,
+            dll_name,
+            base,
+            functions,
+            names,
+            name_ordinals,
+            sorted: true,
+        };
         let mut previous: Option<&str> = None;
         for i in 0..name_count {
             let name = e.checked_name(i)?;
@@ -146,7 +158,10 @@ impl<'a> Exports<'a> {
         }
         // An RVA inside the export directory points at a forwarder string.
         if rva.wrapping_sub(self.dir.rva) < self.dir.size {
-            let s = self.image.read_cstr(rva).map_err(|_| PeError::BadForwarder)?;
+            let s = self
+                .image
+                .read_cstr(rva)
+                .map_err(|_| PeError::BadForwarder)?;
             return parse_forwarder(s).map(Some).ok_or(PeError::BadForwarder);
         }
         Ok(Some(Export::Rva(rva)))
@@ -261,25 +276,47 @@ mod tests {
     fn forwarders_split_at_the_last_dot() {
         assert_eq!(
             parse_forwarder("NTDLL.RtlAllocateHeap"),
-            Some(Export::Forwarder { dll: "NTDLL", target: ForwardTarget::Name("RtlAllocateHeap") })
+            Some(Export::Forwarder {
+                dll: "NTDLL",
+                target: ForwardTarget::Name("RtlAllocateHeap")
+            })
         );
         assert_eq!(
             parse_forwarder("api-ms-win-core.1.Sleep"),
-            Some(Export::Forwarder { dll: "api-ms-win-core.1", target: ForwardTarget::Name("Sleep") })
+            Some(Export::Forwarder {
+                dll: "api-ms-win-core.1",
+                target: ForwardTarget::Name("Sleep")
+            })
         );
         assert_eq!(
             parse_forwarder("other.#42"),
-            Some(Export::Forwarder { dll: "other", target: ForwardTarget::Ordinal(42) })
+            Some(Export::Forwarder {
+                dll: "other",
+                target: ForwardTarget::Ordinal(42)
+            })
         );
         assert_eq!(
             parse_forwarder("other.#65535"),
-            Some(Export::Forwarder { dll: "other", target: ForwardTarget::Ordinal(65535) })
+            Some(Export::Forwarder {
+                dll: "other",
+                target: ForwardTarget::Ordinal(65535)
+            })
         );
     }
 
     #[test]
     fn malformed_forwarders_are_refused() {
-        for s in ["", "NoDot", ".Name", "DLL.", "DLL.#", "DLL.#65536", "DLL.#12a", "DLL.#+1", "DLL.#-1"] {
+        for s in [
+            "",
+            "NoDot",
+            ".Name",
+            "DLL.",
+            "DLL.#",
+            "DLL.#65536",
+            "DLL.#12a",
+            "DLL.#+1",
+            "DLL.#-1",
+        ] {
             assert_eq!(parse_forwarder(s), None, "{s:?}");
         }
     }

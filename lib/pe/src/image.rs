@@ -125,7 +125,10 @@ impl core::fmt::Debug for PeImage<'_> {
             .field("form", &self.form)
             .field("len", &self.bytes.len())
             .field("image_base", &format_args!("{:#x}", self.h.image_base))
-            .field("size_of_image", &format_args!("{:#x}", self.h.size_of_image))
+            .field(
+                "size_of_image",
+                &format_args!("{:#x}", self.h.size_of_image),
+            )
             .field("sections", &self.h.section_count)
             .finish_non_exhaustive()
     }
@@ -267,7 +270,11 @@ impl<'a> PeImage<'a> {
     /// same buffer (the writers re-create views between writes). Every read
     /// stays bounds-checked, so even stale headers cannot cause a panic.
     pub(crate) fn from_checked(bytes: &'a [u8], h: Headers) -> PeImage<'a> {
-        PeImage { bytes, form: Form::Mapped, h }
+        PeImage {
+            bytes,
+            form: Form::Mapped,
+            h,
+        }
     }
 
     /// The bytes this image was parsed from.
@@ -384,7 +391,10 @@ impl<'a> PeImage<'a> {
 
     /// The sections in table order (which is also RVA order).
     pub fn sections(&self) -> Sections<'a> {
-        Sections { image: *self, next: 0 }
+        Sections {
+            image: *self,
+            next: 0,
+        }
     }
 
     /// Section `index` (0-based), if there is one.
@@ -399,7 +409,11 @@ impl<'a> PeImage<'a> {
         let raw = RawSection::read(self.bytes, off)?;
         let data = match self.form {
             Form::File if raw.raw_size == 0 => &[][..],
-            Form::File => bytes_at(self.bytes, raw.raw_ptr as usize, raw.initialized_size() as usize)?,
+            Form::File => bytes_at(
+                self.bytes,
+                raw.raw_ptr as usize,
+                raw.initialized_size() as usize,
+            )?,
             Form::Mapped => bytes_at(self.bytes, raw.rva as usize, raw.memory_size() as usize)?,
         };
         Some(Section {
@@ -459,7 +473,9 @@ impl<'a> PeImage<'a> {
     /// The NUL-terminated string at `rva` (at most [`crate::MAX_NAME_LEN`]
     /// bytes, UTF-8).
     pub fn read_cstr(&self, rva: u32) -> Result<&'a str, PeError> {
-        self.region(rva).and_then(cstr).ok_or(PeError::RvaOutOfRange)
+        self.region(rva)
+            .and_then(cstr)
+            .ok_or(PeError::RvaOutOfRange)
     }
 
     pub(crate) fn u16_at_rva(&self, rva: u32) -> Option<u16> {
@@ -549,7 +565,10 @@ fn parse_headers(b: &[u8], form: Form) -> Result<Headers, PeError> {
     let mut dirs = [DataDirectory::default(); NUMBER_OF_DIRECTORY_ENTRIES];
     for (i, d) in dirs.iter_mut().enumerate().take(dir_count) {
         let o = oh::DATA_DIRECTORY + i * 8;
-        *d = DataDirectory { rva: r32(o)?, size: r32(o + 4)? };
+        *d = DataDirectory {
+            rva: r32(o)?,
+            size: r32(o + 4)?,
+        };
     }
 
     // Alignment (PE spec "Optional Header Windows-Specific Fields", as
@@ -569,7 +588,7 @@ fn parse_headers(b: &[u8], form: Form) -> Result<Headers, PeError> {
     if size_of_image == 0 {
         return Err(PeError::BadSizeOfImage);
     }
-    if image_base % IMAGE_BASE_ALIGNMENT != 0
+    if !image_base.is_multiple_of(IMAGE_BASE_ALIGNMENT)
         || image_base.checked_add(u64::from(size_of_image)).is_none()
     {
         return Err(PeError::BadImageBase);
@@ -608,12 +627,18 @@ fn parse_headers(b: &[u8], form: Form) -> Result<Headers, PeError> {
         if size == 0 {
             return Err(PeError::SectionEmpty(i));
         }
-        let end = s.rva.checked_add(size).ok_or(PeError::SectionOutOfImage(i))?;
+        let end = s
+            .rva
+            .checked_add(size)
+            .ok_or(PeError::SectionOutOfImage(i))?;
         if end > size_of_image {
             return Err(PeError::SectionOutOfImage(i));
         }
         if form == Form::File && s.raw_size != 0 {
-            let raw_end = s.raw_ptr.checked_add(s.raw_size).ok_or(PeError::SectionOutOfFile(i))?;
+            let raw_end = s
+                .raw_ptr
+                .checked_add(s.raw_size)
+                .ok_or(PeError::SectionOutOfFile(i))?;
             if raw_end as usize > b.len() {
                 return Err(PeError::SectionOutOfFile(i));
             }

@@ -70,15 +70,30 @@ fn descriptor(image: &PeImage<'_>, dir_rva: u32, i: u32) -> Result<Option<RawDes
     if i >= MAX_IMPORT_DLLS {
         return Err(PeError::TooManyImports);
     }
-    let rva = i.checked_mul(20).and_then(|o| dir_rva.checked_add(o)).ok_or(PeError::BadImportDescriptor)?;
-    let d = image.read(rva, 20).map_err(|_| PeError::BadImportDescriptor)?;
+    let rva = i
+        .checked_mul(20)
+        .and_then(|o| dir_rva.checked_add(o))
+        .ok_or(PeError::BadImportDescriptor)?;
+    let d = image
+        .read(rva, 20)
+        .map_err(|_| PeError::BadImportDescriptor)?;
     let field = |o| u32_at(d, o).ok_or(PeError::BadImportDescriptor);
-    let (original_first_thunk, time_date_stamp, name, first_thunk) = (field(0)?, field(4)?, field(0xC)?, field(0x10)?);
+    let (original_first_thunk, time_date_stamp, name, first_thunk) =
+        (field(0)?, field(4)?, field(0xC)?, field(0x10)?);
     if name == 0 || first_thunk == 0 {
         return Ok(None);
     }
-    let lookup = if original_first_thunk != 0 { original_first_thunk } else { first_thunk };
-    Ok(Some(RawDescriptor { name, lookup, iat: first_thunk, time_date_stamp }))
+    let lookup = if original_first_thunk != 0 {
+        original_first_thunk
+    } else {
+        first_thunk
+    };
+    Ok(Some(RawDescriptor {
+        name,
+        lookup,
+        iat: first_thunk,
+        time_date_stamp,
+    }))
 }
 
 /// The DLL name of a descriptor.
@@ -90,7 +105,11 @@ fn dll_name<'a>(image: &PeImage<'a>, d: &RawDescriptor) -> Result<&'a str, PeErr
 }
 
 /// Thunk `j` of a descriptor, or `None` at its terminating zero.
-fn thunk<'a>(image: &PeImage<'a>, d: &RawDescriptor, j: u32) -> Result<Option<ImportEntry<'a>>, PeError> {
+fn thunk<'a>(
+    image: &PeImage<'a>,
+    d: &RawDescriptor,
+    j: u32,
+) -> Result<Option<ImportEntry<'a>>, PeError> {
     if j >= MAX_IMPORTS_PER_DLL {
         return Err(PeError::TooManyImports);
     }
@@ -101,7 +120,10 @@ fn thunk<'a>(image: &PeImage<'a>, d: &RawDescriptor, j: u32) -> Result<Option<Im
         return Ok(None);
     }
     let iat_rva = d.iat.checked_add(off).ok_or(PeError::BadImportThunk)?;
-    if iat_rva.checked_add(8).is_none_or(|end| end > image.size_of_image()) {
+    if iat_rva
+        .checked_add(8)
+        .is_none_or(|end| end > image.size_of_image())
+    {
         return Err(PeError::BadImportThunk);
     }
     let import = if value & ORDINAL_FLAG64 != 0 {
@@ -110,7 +132,10 @@ fn thunk<'a>(image: &PeImage<'a>, d: &RawDescriptor, j: u32) -> Result<Option<Im
         // A 31-bit RVA of IMAGE_IMPORT_BY_NAME; bits 31..62 are reserved
         // (zero). A resolved address here means the IAT was read after
         // binding, which only OriginalFirstThunk survives.
-        let rva = u32::try_from(value).ok().filter(|r| r >> 31 == 0).ok_or(PeError::BadImportThunk)?;
+        let rva = u32::try_from(value)
+            .ok()
+            .filter(|r| r >> 31 == 0)
+            .ok_or(PeError::BadImportThunk)?;
         let hint = image.u16_at_rva(rva).ok_or(PeError::BadImportName)?;
         let name = match rva.checked_add(2).map(|n| image.read_cstr(n)) {
             Some(Ok(name)) if !name.is_empty() => name,
@@ -154,8 +179,18 @@ impl<'a> PeImage<'a> {
     /// overwrites FirstThunk.
     pub fn imports(&self) -> ImportDlls<'a> {
         match self.h.dir(DIRECTORY_IMPORT) {
-            Some(d) => ImportDlls { image: *self, dir_rva: d.rva, next: 0, done: false },
-            None => ImportDlls { image: *self, dir_rva: 0, next: 0, done: true },
+            Some(d) => ImportDlls {
+                image: *self,
+                dir_rva: d.rva,
+                next: 0,
+                done: false,
+            },
+            None => ImportDlls {
+                image: *self,
+                dir_rva: 0,
+                next: 0,
+                done: true,
+            },
         }
     }
 }
@@ -169,7 +204,11 @@ impl<'a> Iterator for ImportDlls<'a> {
         }
         let r = descriptor(&self.image, self.dir_rva, self.next).and_then(|d| match d {
             None => Ok(None),
-            Some(raw) => Ok(Some(ImportDll { image: self.image, raw, name: dll_name(&self.image, &raw)? })),
+            Some(raw) => Ok(Some(ImportDll {
+                image: self.image,
+                raw,
+                name: dll_name(&self.image, &raw)?,
+            })),
         });
         self.next += 1;
         match r {
@@ -210,7 +249,12 @@ impl<'a> ImportDll<'a> {
 
     /// The functions imported from this DLL.
     pub fn imports(&self) -> Imports<'a> {
-        Imports { image: self.image, raw: self.raw, next: 0, done: false }
+        Imports {
+            image: self.image,
+            raw: self.raw,
+            next: 0,
+            done: false,
+        }
     }
 }
 
@@ -288,7 +332,10 @@ pub fn bind_imports<E>(
                     return Err(PeError::TooManyImports.into());
                 }
                 let name = dll_name(&image, &raw)?;
-                (entry.iat_rva, resolve(name, &entry.import).map_err(BindError::Resolve)?)
+                (
+                    entry.iat_rva,
+                    resolve(name, &entry.import).map_err(BindError::Resolve)?,
+                )
             };
             // thunk() checked the slot is inside SizeOfImage <= mapped.len().
             put_u64(mapped, slot as usize, address).ok_or(PeError::BadImportThunk)?;

@@ -157,7 +157,11 @@ impl<'a> PeImage<'a> {
     /// overlap, and all end within SizeOfImage; anything they do not define
     /// is zero.
     pub fn layout(&self) -> Layout<'a> {
-        Layout { image: *self, headers_done: false, sections: self.sections() }
+        Layout {
+            image: *self,
+            headers_done: false,
+            sections: self.sections(),
+        }
     }
 
     /// Lays the image out in `dest`, which must hold at least SizeOfImage
@@ -216,8 +220,14 @@ mod tests {
     fn contents_flags_stand_in_for_missing_access_flags() {
         assert_eq!(section_protection(SCN_CNT_CODE), PAGE_EXECUTE_READ);
         assert_eq!(section_protection(SCN_CNT_INITIALIZED_DATA), PAGE_WRITECOPY);
-        assert_eq!(section_protection(SCN_CNT_UNINITIALIZED_DATA | S), PAGE_READWRITE);
-        assert_eq!(section_protection(SCN_CNT_CODE | SCN_CNT_INITIALIZED_DATA), PAGE_EXECUTE_WRITECOPY);
+        assert_eq!(
+            section_protection(SCN_CNT_UNINITIALIZED_DATA | S),
+            PAGE_READWRITE
+        );
+        assert_eq!(
+            section_protection(SCN_CNT_CODE | SCN_CNT_INITIALIZED_DATA),
+            PAGE_EXECUTE_WRITECOPY
+        );
         // Explicit access flags win over contents flags.
         assert_eq!(section_protection(SCN_CNT_CODE | R), PAGE_READONLY);
     }
@@ -225,8 +235,18 @@ mod tests {
     #[test]
     fn private_copies_drop_copy_on_write() {
         assert_eq!(private_protection(PAGE_WRITECOPY), PAGE_READWRITE);
-        assert_eq!(private_protection(PAGE_EXECUTE_WRITECOPY), PAGE_EXECUTE_READWRITE);
-        for p in [PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE] {
+        assert_eq!(
+            private_protection(PAGE_EXECUTE_WRITECOPY),
+            PAGE_EXECUTE_READWRITE
+        );
+        for p in [
+            PAGE_NOACCESS,
+            PAGE_READONLY,
+            PAGE_READWRITE,
+            PAGE_EXECUTE,
+            PAGE_EXECUTE_READ,
+            PAGE_EXECUTE_READWRITE,
+        ] {
             assert_eq!(private_protection(p), p);
         }
     }

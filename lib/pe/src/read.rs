@@ -27,13 +27,15 @@ pub(crate) fn u64_at(b: &[u8], off: usize) -> Option<u64> {
 /// Writes `v` little-endian at `off`; `None` (and nothing written) when the
 /// eight bytes are not all inside `b`.
 pub(crate) fn put_u64(b: &mut [u8], off: usize, v: u64) -> Option<()> {
-    b.get_mut(off..off.checked_add(8)?)?.copy_from_slice(&v.to_le_bytes());
+    b.get_mut(off..off.checked_add(8)?)?
+        .copy_from_slice(&v.to_le_bytes());
     Some(())
 }
 
 /// Writes `v` little-endian at `off`, like [`put_u64`].
 pub(crate) fn put_u32(b: &mut [u8], off: usize, v: u32) -> Option<()> {
-    b.get_mut(off..off.checked_add(4)?)?.copy_from_slice(&v.to_le_bytes());
+    b.get_mut(off..off.checked_add(4)?)?
+        .copy_from_slice(&v.to_le_bytes());
     Some(())
 }
 

@@ -63,7 +63,12 @@ struct Cursor {
 
 impl Cursor {
     fn new() -> Cursor {
-        Cursor { off: 0, block_end: 0, page: 0, done: false }
+        Cursor {
+            off: 0,
+            block_end: 0,
+            page: 0,
+            done: false,
+        }
     }
 
     fn next(&mut self, dir: &[u8], size_of_image: u32) -> Option<Result<Relocation, PeError>> {
@@ -85,13 +90,14 @@ impl Cursor {
                 if self.off >= dir.len() {
                     return None;
                 }
-                let (Some(page), Some(size)) = (u32_at(dir, self.off), u32_at(dir, self.off + 4)) else {
+                let (Some(page), Some(size)) = (u32_at(dir, self.off), u32_at(dir, self.off + 4))
+                else {
                     return Some(Err(PeError::BadRelocationBlock));
                 };
                 let size = size as usize;
                 // SizeOfBlock counts the header and whole entries, and the
                 // block must fit in what is left of the directory.
-                if size < 8 || size % 2 != 0 || size > dir.len() - self.off {
+                if size < 8 || !size.is_multiple_of(2) || size > dir.len() - self.off {
                     return Some(Err(PeError::BadRelocationBlock));
                 }
                 self.page = page;
@@ -111,7 +117,11 @@ impl Cursor {
             };
             let rva = self.page.checked_add(u32::from(entry & 0xFFF));
             return Some(match rva {
-                Some(rva) if rva.checked_add(kind.width()).is_some_and(|end| end <= size_of_image) => {
+                Some(rva)
+                    if rva
+                        .checked_add(kind.width())
+                        .is_some_and(|end| end <= size_of_image) =>
+                {
                     Ok(Relocation { rva, kind })
                 }
                 _ => Err(PeError::RelocationOutOfRange),
@@ -155,7 +165,12 @@ impl<'a> PeImage<'a> {
                 Err(_) => (&[][..], Some(PeError::BadRelocationBlock)),
             },
         };
-        Relocations { dir, size_of_image: self.h.size_of_image, cursor: Cursor::new(), pending }
+        Relocations {
+            dir,
+            size_of_image: self.h.size_of_image,
+            cursor: Cursor::new(),
+            pending,
+        }
     }
 }
 
@@ -177,8 +192,12 @@ fn relocated(image: &[u8], r: Relocation, delta: i64) -> Result<u64, PeError> {
         }
         RelocKind::HighLow => {
             let v = u32_at(image, at).ok_or(PeError::RelocationOutOfRange)?;
-            let moved = i64::from(v).checked_add(delta).ok_or(PeError::RelocationOverflow)?;
-            u32::try_from(moved).map(u64::from).map_err(|_| PeError::RelocationOverflow)
+            let moved = i64::from(v)
+                .checked_add(delta)
+                .ok_or(PeError::RelocationOverflow)?;
+            u32::try_from(moved)
+                .map(u64::from)
+                .map_err(|_| PeError::RelocationOverflow)
         }
     }
 }
@@ -241,7 +260,9 @@ pub fn apply_relocations(mapped: &mut [u8], delta: i64) -> Result<(), PeError> {
 /// 64 KiB aligned and leave room for SizeOfImage below 2^64.
 pub fn rebase(mapped: &mut [u8], new_base: u64) -> Result<(), PeError> {
     let h = PeImage::parse_mapped(mapped)?.h;
-    if new_base % IMAGE_BASE_ALIGNMENT != 0 || new_base.checked_add(u64::from(h.size_of_image)).is_none() {
+    if !new_base.is_multiple_of(IMAGE_BASE_ALIGNMENT)
+        || new_base.checked_add(u64::from(h.size_of_image)).is_none()
+    {
         return Err(PeError::BadImageBase);
     }
     let delta = new_base.wrapping_sub(h.image_base) as i64;
@@ -281,9 +302,18 @@ mod tests {
         assert_eq!(
             got,
             [
-                Ok(Relocation { rva: 0x1008, kind: RelocKind::Dir64 }),
-                Ok(Relocation { rva: 0x1010, kind: RelocKind::HighLow }),
-                Ok(Relocation { rva: 0x2FF8, kind: RelocKind::Dir64 }),
+                Ok(Relocation {
+                    rva: 0x1008,
+                    kind: RelocKind::Dir64
+                }),
+                Ok(Relocation {
+                    rva: 0x1010,
+                    kind: RelocKind::HighLow
+                }),
+                Ok(Relocation {
+                    rva: 0x2FF8,
+                    kind: RelocKind::Dir64
+                }),
             ]
         );
     }
@@ -301,25 +331,56 @@ mod tests {
         let mut long = block(0x1000, &[0xA000]);
         long[4] = 12;
         assert_eq!(walk(&long, 0x3000), [Err(PeError::BadRelocationBlock)]);
-        assert_eq!(walk(&[0, 0x10, 0, 0], 0x3000), [Err(PeError::BadRelocationBlock)]);
+        assert_eq!(
+            walk(&[0, 0x10, 0, 0], 0x3000),
+            [Err(PeError::BadRelocationBlock)]
+        );
     }
 
     #[test]
     fn refuses_targets_outside_the_image_and_unknown_types() {
-        assert_eq!(walk(&block(0x2000, &[0xAFF9]), 0x3000), [Err(PeError::RelocationOutOfRange)]);
-        assert_eq!(walk(&block(0xFFFF_F000, &[0xAFFF]), u32::MAX), [Err(PeError::RelocationOutOfRange)]);
-        assert_eq!(walk(&block(0x1000, &[0x1000, 0xA000]), 0x3000), [Err(PeError::UnsupportedRelocation(1))]);
+        assert_eq!(
+            walk(&block(0x2000, &[0xAFF9]), 0x3000),
+            [Err(PeError::RelocationOutOfRange)]
+        );
+        assert_eq!(
+            walk(&block(0xFFFF_F000, &[0xAFFF]), u32::MAX),
+            [Err(PeError::RelocationOutOfRange)]
+        );
+        assert_eq!(
+            walk(&block(0x1000, &[0x1000, 0xA000]), 0x3000),
+            [Err(PeError::UnsupportedRelocation(1))]
+        );
     }
 
     #[test]
     fn highlow_must_stay_32_bit() {
         let mut img = [0u8; 16];
         img[..4].copy_from_slice(&0xFFFF_0000u32.to_le_bytes());
-        let r = Relocation { rva: 0, kind: RelocKind::HighLow };
-        assert_eq!(relocated(&img, r, 0x1_0000), Err(PeError::RelocationOverflow));
+        let r = Relocation {
+            rva: 0,
+            kind: RelocKind::HighLow,
+        };
+        assert_eq!(
+            relocated(&img, r, 0x1_0000),
+            Err(PeError::RelocationOverflow)
+        );
         assert_eq!(relocated(&img, r, -0x1_0000), Ok(0xFFFE_0000));
-        let d = Relocation { rva: 8, kind: RelocKind::Dir64 };
+        let d = Relocation {
+            rva: 8,
+            kind: RelocKind::Dir64,
+        };
         assert_eq!(relocated(&img, d, -1), Ok(u64::MAX));
-        assert_eq!(relocated(&img, Relocation { rva: 9, kind: RelocKind::Dir64 }, 1), Err(PeError::RelocationOutOfRange));
+        assert_eq!(
+            relocated(
+                &img,
+                Relocation {
+                    rva: 9,
+                    kind: RelocKind::Dir64
+                },
+                1
+            ),
+            Err(PeError::RelocationOutOfRange)
+        );
     }
 }

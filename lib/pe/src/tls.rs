@@ -49,7 +49,10 @@ impl<'a> PeImage<'a> {
         let (template_rva, template) = if start == 0 && end == 0 {
             (0, &[][..])
         } else {
-            let len = end.checked_sub(start).and_then(|l| u32::try_from(l).ok()).ok_or(bad)?;
+            let len = end
+                .checked_sub(start)
+                .and_then(|l| u32::try_from(l).ok())
+                .ok_or(bad)?;
             let rva = self.va_to_rva(start, len).ok_or(bad)?;
             (rva, self.read(rva, len).map_err(|_| bad)?)
         };
@@ -119,7 +122,11 @@ impl<'a> Tls<'a> {
 
     /// The TLS callbacks, as RVAs, in the order the loader calls them.
     pub fn callbacks(&self) -> TlsCallbacks<'a> {
-        TlsCallbacks { image: self.image, next: self.callbacks_rva, done: self.callbacks_rva.is_none() }
+        TlsCallbacks {
+            image: self.image,
+            next: self.callbacks_rva,
+            done: self.callbacks_rva.is_none(),
+        }
     }
 }
 

@@ -28,8 +28,20 @@ fn headers_of_the_dll() {
     assert_eq!(img.stack_sizes(), (0x10_0000, 0x1000));
     assert_eq!(img.heap_sizes(), (0x10_0000, 0x1000));
     assert_eq!(img.subsystem_version(), (6, 0));
-    assert_eq!(img.data_directory(DIRECTORY_EXPORT), Some(DataDirectory { rva: 0x201C, size: 0xBD }));
-    assert_eq!(img.data_directory(DIRECTORY_BASERELOC), Some(DataDirectory { rva: 0x6000, size: 0xC }));
+    assert_eq!(
+        img.data_directory(DIRECTORY_EXPORT),
+        Some(DataDirectory {
+            rva: 0x201C,
+            size: 0xBD
+        })
+    );
+    assert_eq!(
+        img.data_directory(DIRECTORY_BASERELOC),
+        Some(DataDirectory {
+            rva: 0x6000,
+            size: 0xC
+        })
+    );
     assert_eq!(img.data_directory(DIRECTORY_IMPORT), None);
     assert_eq!(img.data_directory(DIRECTORY_TLS), None);
     assert_eq!(img.data_directory(16), None);
@@ -44,9 +56,27 @@ fn headers_of_the_exe_and_the_fixed_image() {
     assert_eq!(exe.entry_rva(), Some(0x1000));
     assert_eq!(exe.subsystem(), SUBSYSTEM_WINDOWS_CUI);
     assert_eq!(exe.dll_characteristics(), 0x8160);
-    assert_eq!(exe.data_directory(DIRECTORY_IMPORT), Some(DataDirectory { rva: 0x205C, size: 0x3C }));
-    assert_eq!(exe.data_directory(DIRECTORY_TLS), Some(DataDirectory { rva: 0x2000, size: 0x28 }));
-    assert_eq!(exe.data_directory(DIRECTORY_IAT), Some(DataDirectory { rva: 0x20C8, size: 0x30 }));
+    assert_eq!(
+        exe.data_directory(DIRECTORY_IMPORT),
+        Some(DataDirectory {
+            rva: 0x205C,
+            size: 0x3C
+        })
+    );
+    assert_eq!(
+        exe.data_directory(DIRECTORY_TLS),
+        Some(DataDirectory {
+            rva: 0x2000,
+            size: 0x28
+        })
+    );
+    assert_eq!(
+        exe.data_directory(DIRECTORY_IAT),
+        Some(DataDirectory {
+            rva: 0x20C8,
+            size: 0x30
+        })
+    );
 
     let fixed = PeImage::parse(FIXED).unwrap();
     assert!(fixed.relocs_stripped());
@@ -65,7 +95,16 @@ fn sections_and_their_protections() {
     let img = PeImage::parse(DLL).unwrap();
     let got: Vec<_> = img
         .sections()
-        .map(|s| (s.name().to_vec(), s.rva, s.virtual_size, s.data.len(), s.zero_fill(), s.protection()))
+        .map(|s| {
+            (
+                s.name().to_vec(),
+                s.rva,
+                s.virtual_size,
+                s.data.len(),
+                s.zero_fill(),
+                s.protection(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -73,7 +112,14 @@ fn sections_and_their_protections() {
             (b".text".to_vec(), 0x1000, 0x1C, 0x1C, 0, PAGE_EXECUTE_READ),
             (b".rdata".to_vec(), 0x2000, 0xD9, 0xD9, 0, PAGE_READONLY),
             // .bss was merged into .data: 0x200 bytes from the file, the rest zero.
-            (b".data".to_vec(), 0x3000, 0x2010, 0x200, 0x1E10, PAGE_WRITECOPY),
+            (
+                b".data".to_vec(),
+                0x3000,
+                0x2010,
+                0x200,
+                0x1E10,
+                PAGE_WRITECOPY
+            ),
             (b".reloc".to_vec(), 0x6000, 0xC, 0xC, 0, PAGE_READONLY),
         ]
     );
@@ -82,10 +128,16 @@ fn sections_and_their_protections() {
     assert_eq!(img.section_at_rva(0x4000).map(|s| s.index), Some(2));
     assert_eq!(img.section_at_rva(0x5010).map(|s| s.index), None);
     // The file bytes of .text are the code: DllMain is `mov eax, 1; ret`.
-    assert_eq!(&img.section(0).unwrap().data[..6], &[0xB8, 1, 0, 0, 0, 0xC3]);
+    assert_eq!(
+        &img.section(0).unwrap().data[..6],
+        &[0xB8, 1, 0, 0, 0, 0xC3]
+    );
     let exe = PeImage::parse(EXE).unwrap();
     let names: Vec<_> = exe.sections().map(|s| s.name().to_vec()).collect();
-    assert_eq!(names, [&b".text"[..], b".rdata", b".data", b".tls", b".reloc"]);
+    assert_eq!(
+        names,
+        [&b".text"[..], b".rdata", b".data", b".tls", b".reloc"]
+    );
 }
 
 #[test]
@@ -132,13 +184,31 @@ fn layout_tiles_the_image() {
             assert_eq!(r.span % img.section_alignment(), 0);
             next = r.rva + r.span;
         }
-        assert_eq!(next, img.size_of_image(), "{name}: the last span ends at SizeOfImage");
+        assert_eq!(
+            next,
+            img.size_of_image(),
+            "{name}: the last span ends at SizeOfImage"
+        );
     }
     let dll = PeImage::parse(DLL).unwrap();
     let data = dll.layout().nth(3).unwrap();
     assert_eq!(
-        (data.kind, data.rva, data.data.len(), data.zero_fill, data.span, data.protection),
-        (RegionKind::Section(2), 0x3000, 0x200, 0x1E10, 0x3000, PAGE_WRITECOPY)
+        (
+            data.kind,
+            data.rva,
+            data.data.len(),
+            data.zero_fill,
+            data.span,
+            data.protection
+        ),
+        (
+            RegionKind::Section(2),
+            0x3000,
+            0x200,
+            0x1E10,
+            0x3000,
+            PAGE_WRITECOPY
+        )
     );
     assert_eq!(private_protection(data.protection), PAGE_READWRITE);
 }
@@ -150,7 +220,11 @@ fn load_into_builds_the_mapped_image() {
         let soi = img.size_of_image() as usize;
         let mut m = vec![0xAA; soi + 16];
         img.load_into(&mut m).unwrap();
-        assert_eq!(&m[..img.size_of_headers() as usize], &file[..img.size_of_headers() as usize], "{name}");
+        assert_eq!(
+            &m[..img.size_of_headers() as usize],
+            &file[..img.size_of_headers() as usize],
+            "{name}"
+        );
         let mut covered = vec![false; soi];
         for s in img.sections() {
             let at = s.rva as usize;
@@ -167,10 +241,16 @@ fn load_into_builds_the_mapped_image() {
                 assert_eq!(*byte, 0, "{name}: byte {i:#x} is zero-filled");
             }
         }
-        assert!(m[soi..].iter().all(|&b| b == 0xAA), "{name}: nothing written past SizeOfImage");
+        assert!(
+            m[soi..].iter().all(|&b| b == 0xAA),
+            "{name}: nothing written past SizeOfImage"
+        );
         let mut small = vec![0; soi - 1];
         assert_eq!(img.load_into(&mut small), Err(PeError::BufferTooSmall));
-        assert_eq!(PeError::BufferTooSmall.ntstatus(), status::STATUS_BUFFER_TOO_SMALL);
+        assert_eq!(
+            PeError::BufferTooSmall.ntstatus(),
+            status::STATUS_BUFFER_TOO_SMALL
+        );
     }
 }
 
@@ -181,10 +261,20 @@ fn mapped_form_agrees_with_file_form() {
         let m = mapped(file);
         let g = PeImage::parse_mapped(&m).unwrap();
         assert_eq!(g.form(), Form::Mapped);
-        assert_eq!((g.image_base(), g.size_of_image(), g.entry_rva()), (f.image_base(), f.size_of_image(), f.entry_rva()));
+        assert_eq!(
+            (g.image_base(), g.size_of_image(), g.entry_rva()),
+            (f.image_base(), f.size_of_image(), f.entry_rva())
+        );
         for (a, b) in f.sections().zip(g.sections()) {
-            assert_eq!((a.rva, a.virtual_size, a.characteristics), (b.rva, b.virtual_size, b.characteristics));
-            assert_eq!(b.data.len(), b.virtual_size as usize, "{name}: mapped sections hold their whole size");
+            assert_eq!(
+                (a.rva, a.virtual_size, a.characteristics),
+                (b.rva, b.virtual_size, b.characteristics)
+            );
+            assert_eq!(
+                b.data.len(),
+                b.virtual_size as usize,
+                "{name}: mapped sections hold their whole size"
+            );
             assert_eq!(&b.data[..a.data.len()], a.data);
         }
         let relocs = |i: &PeImage| i.relocations().collect::<Result<Vec<_>, _>>().unwrap();
@@ -192,11 +282,20 @@ fn mapped_form_agrees_with_file_form() {
         assert_eq!(exports_of(&f), exports_of(&g), "{name}");
         assert_eq!(imports_of(&f), imports_of(&g), "{name}");
         let tls = |i: &PeImage| {
-            i.tls().unwrap().map(|t| (t.template().to_vec(), t.index_rva(), t.callbacks().collect::<Vec<_>>()))
+            i.tls().unwrap().map(|t| {
+                (
+                    t.template().to_vec(),
+                    t.index_rva(),
+                    t.callbacks().collect::<Vec<_>>(),
+                )
+            })
         };
         assert_eq!(tls(&f), tls(&g), "{name}");
         // A buffer shorter than SizeOfImage is not a mapped image.
-        assert_eq!(PeImage::parse_mapped(&m[..m.len() - 1]).unwrap_err(), PeError::BufferTooSmall);
+        assert_eq!(
+            PeImage::parse_mapped(&m[..m.len() - 1]).unwrap_err(),
+            PeError::BufferTooSmall
+        );
     }
 }
 
@@ -215,7 +314,10 @@ fn imports_of(img: &PeImage) -> ImportList {
                 .map(|e| {
                     let e = e.unwrap();
                     let import = match e.import {
-                        Import::ByName { hint, name } => Import::ByName { hint, name: name.to_string().leak() },
+                        Import::ByName { hint, name } => Import::ByName {
+                            hint,
+                            name: name.to_string().leak(),
+                        },
                         Import::ByOrdinal(o) => Import::ByOrdinal(o),
                     };
                     (import, e.iat_rva)
@@ -230,11 +332,24 @@ fn imports_of(img: &PeImage) -> ImportList {
 fn relocations_of_the_exe() {
     let img = PeImage::parse(EXE).unwrap();
     let got: Vec<_> = img.relocations().map(|r| r.unwrap()).collect();
-    let rvas = [0x2000, 0x2008, 0x2010, 0x2018, 0x2028, 0x2030, 0x3000, 0x3008, 0x3010];
-    let want: Vec<_> = rvas.iter().map(|&rva| Relocation { rva, kind: RelocKind::Dir64 }).collect();
+    let rvas = [
+        0x2000, 0x2008, 0x2010, 0x2018, 0x2028, 0x2030, 0x3000, 0x3008, 0x3010,
+    ];
+    let want: Vec<_> = rvas
+        .iter()
+        .map(|&rva| Relocation {
+            rva,
+            kind: RelocKind::Dir64,
+        })
+        .collect();
     assert_eq!(got, want);
     let dll = PeImage::parse(DLL).unwrap();
-    assert_eq!(dll.relocations().map(|r| r.unwrap().rva).collect::<Vec<_>>(), [0x3000]);
+    assert_eq!(
+        dll.relocations()
+            .map(|r| r.unwrap().rva)
+            .collect::<Vec<_>>(),
+        [0x3000]
+    );
 }
 
 #[test]
@@ -248,14 +363,23 @@ fn rebase_moves_every_pointer_and_the_header() {
     let rvas: Vec<u32> = img.relocations().map(|r| r.unwrap().rva).collect();
     for rva in &rvas {
         let at = *rva as usize;
-        assert_eq!(get64(&m, at), get64(&original, at).wrapping_add(delta), "{rva:#x}");
+        assert_eq!(
+            get64(&m, at),
+            get64(&original, at).wrapping_add(delta),
+            "{rva:#x}"
+        );
     }
     // Only the relocated values and the ImageBase field changed.
     let base_field = opt(EXE) + 0x18;
     for (i, (a, b)) in original.iter().zip(&m).enumerate() {
-        let relocated = rvas.iter().any(|&r| (r as usize..r as usize + 8).contains(&i));
+        let relocated = rvas
+            .iter()
+            .any(|&r| (r as usize..r as usize + 8).contains(&i));
         if a != b {
-            assert!(relocated || (base_field..base_field + 8).contains(&i), "byte {i:#x} changed");
+            assert!(
+                relocated || (base_field..base_field + 8).contains(&i),
+                "byte {i:#x} changed"
+            );
         }
     }
     // The table pointer at .data+0 pointed at `start` (RVA 0x1000).
@@ -265,7 +389,10 @@ fn rebase_moves_every_pointer_and_the_header() {
     // TLS addresses are converted with the new base, so they still land.
     let tls = moved.tls().unwrap().unwrap();
     assert_eq!(tls.raw_addresses()[0], new_base + 0x4000);
-    assert_eq!(tls.callbacks().map(|c| c.unwrap()).collect::<Vec<_>>(), [0x102A, 0x102B]);
+    assert_eq!(
+        tls.callbacks().map(|c| c.unwrap()).collect::<Vec<_>>(),
+        [0x102A, 0x102B]
+    );
     // Moving back restores the original image exactly.
     rebase(&mut m, img.image_base()).unwrap();
     assert_eq!(m, original);
@@ -275,7 +402,10 @@ fn rebase_moves_every_pointer_and_the_header() {
     // A raw delta leaves the header alone.
     apply_relocations(&mut m, 0x10000).unwrap();
     assert_eq!(get64(&m, 0x3000), 0x1_4000_0000 + 0x1000 + 0x10000);
-    assert_eq!(PeImage::parse_mapped(&m).unwrap().image_base(), 0x1_4000_0000);
+    assert_eq!(
+        PeImage::parse_mapped(&m).unwrap().image_base(),
+        0x1_4000_0000
+    );
 }
 
 #[test]
@@ -290,8 +420,14 @@ fn rebase_checks_the_new_base() {
 #[test]
 fn a_fixed_image_cannot_move() {
     let mut m = mapped(FIXED);
-    assert_eq!(rebase(&mut m, 0x2_0000_0000), Err(PeError::RelocationsStripped));
-    assert_eq!(PeError::RelocationsStripped.ntstatus(), status::STATUS_CONFLICTING_ADDRESSES);
+    assert_eq!(
+        rebase(&mut m, 0x2_0000_0000),
+        Err(PeError::RelocationsStripped)
+    );
+    assert_eq!(
+        PeError::RelocationsStripped.ntstatus(),
+        status::STATUS_CONFLICTING_ADDRESSES
+    );
     assert_eq!(m, mapped(FIXED));
     rebase(&mut m, 0x1_4000_0000).unwrap();
     assert_eq!(m, mapped(FIXED));
@@ -310,29 +446,55 @@ fn exports_by_name_ordinal_and_hint() {
     assert_eq!(e.by_name("add_one"), Some(Export::Rva(0x1006)));
     assert_eq!(e.by_name("times_two"), Some(Export::Rva(0x100A)));
     assert_eq!(e.by_name("exported_data"), Some(Export::Rva(0x3008)));
-    assert_eq!(e.by_name("FwdByName"), fwd("other", ForwardTarget::Name("RealFunc")));
-    assert_eq!(e.by_name("FwdByOrdinal"), fwd("other", ForwardTarget::Ordinal(42)));
+    assert_eq!(
+        e.by_name("FwdByName"),
+        fwd("other", ForwardTarget::Name("RealFunc"))
+    );
+    assert_eq!(
+        e.by_name("FwdByOrdinal"),
+        fwd("other", ForwardTarget::Ordinal(42))
+    );
     for missing in ["", "hidden", "add_on", "add_one_", "ADD_ONE", "zzz", "A"] {
         assert_eq!(e.by_name(missing), None, "{missing:?}");
     }
     assert_eq!(e.by_ordinal(7), Some(Export::Rva(0x100A)));
     assert_eq!(e.by_ordinal(8), None, "an unused slot");
-    assert_eq!(e.by_ordinal(9), Some(Export::Rva(0x100E)), "the NONAME export");
-    assert_eq!(e.by_ordinal(10), fwd("other", ForwardTarget::Name("RealFunc")));
+    assert_eq!(
+        e.by_ordinal(9),
+        Some(Export::Rva(0x100E)),
+        "the NONAME export"
+    );
+    assert_eq!(
+        e.by_ordinal(10),
+        fwd("other", ForwardTarget::Name("RealFunc"))
+    );
     assert_eq!(e.by_ordinal(12), Some(Export::Rva(0x1006)));
     assert_eq!(e.by_ordinal(6), None);
     assert_eq!(e.by_ordinal(14), None);
     assert_eq!(e.by_ordinal(0), None);
     // Hints: right, wrong, and out of range all find the name.
-    let add_one_slot = (0..e.name_count()).find(|&i| e.name_entry(i).unwrap().0 == "add_one").unwrap() as u16;
-    assert_eq!(e.by_hint_or_name(add_one_slot, "add_one"), Some(Export::Rva(0x1006)));
+    let add_one_slot = (0..e.name_count())
+        .find(|&i| e.name_entry(i).unwrap().0 == "add_one")
+        .unwrap() as u16;
+    assert_eq!(
+        e.by_hint_or_name(add_one_slot, "add_one"),
+        Some(Export::Rva(0x1006))
+    );
     assert_eq!(e.by_hint_or_name(0, "add_one"), Some(Export::Rva(0x1006)));
     assert_eq!(e.by_hint_or_name(999, "add_one"), Some(Export::Rva(0x1006)));
     assert_eq!(e.by_hint_or_name(add_one_slot, "nope"), None);
-    let names: Vec<_> = (0..e.name_count()).map(|i| e.name_entry(i).unwrap()).collect();
+    let names: Vec<_> = (0..e.name_count())
+        .map(|i| e.name_entry(i).unwrap())
+        .collect();
     assert_eq!(
         names,
-        [("FwdByName", 10), ("FwdByOrdinal", 11), ("add_one", 12), ("exported_data", 13), ("times_two", 7)]
+        [
+            ("FwdByName", 10),
+            ("FwdByOrdinal", 11),
+            ("add_one", 12),
+            ("exported_data", 13),
+            ("times_two", 7)
+        ]
     );
     assert_eq!(e.name_entry(5), None);
     let all: Vec<_> = e.iter().map(|(o, _)| o).collect();
@@ -348,15 +510,31 @@ fn imports_of_the_exe() {
         [
             (
                 "fixdll.dll".to_string(),
-                vec![(by_name(0, "add_one"), 0x20C8), (Import::ByOrdinal(9), 0x20D0), (by_name(7, "times_two"), 0x20D8)]
+                vec![
+                    (by_name(0, "add_one"), 0x20C8),
+                    (Import::ByOrdinal(9), 0x20D0),
+                    (by_name(7, "times_two"), 0x20D8)
+                ]
             ),
-            ("kernel32.dll".to_string(), vec![(by_name(0, "ExitProcess"), 0x20E8)]),
+            (
+                "kernel32.dll".to_string(),
+                vec![(by_name(0, "ExitProcess"), 0x20E8)]
+            ),
         ]
     );
     let dll = img.imports().next().unwrap().unwrap();
-    assert_eq!((dll.iat_rva(), dll.lookup_rva(), dll.time_date_stamp()), (0x20C8, 0x2098, 0));
-    assert_eq!(by_name(0, "x").not_found_status(), status::STATUS_ENTRYPOINT_NOT_FOUND);
-    assert_eq!(Import::ByOrdinal(1).not_found_status(), status::STATUS_ORDINAL_NOT_FOUND);
+    assert_eq!(
+        (dll.iat_rva(), dll.lookup_rva(), dll.time_date_stamp()),
+        (0x20C8, 0x2098, 0)
+    );
+    assert_eq!(
+        by_name(0, "x").not_found_status(),
+        status::STATUS_ENTRYPOINT_NOT_FOUND
+    );
+    assert_eq!(
+        Import::ByOrdinal(1).not_found_status(),
+        status::STATUS_ORDINAL_NOT_FOUND
+    );
     assert_eq!(PeImage::parse(DLL).unwrap().imports().count(), 0);
 }
 
@@ -387,7 +565,10 @@ fn bind_resolves_through_the_dll_exports() {
     assert_eq!(get64(&m, 0x20E8), 0x7FFE_0000_1000);
     // The names survive binding in OriginalFirstThunk.
     let bound = PeImage::parse_mapped(&m).unwrap();
-    assert_eq!(imports_of(&bound), imports_of(&PeImage::parse(EXE).unwrap()));
+    assert_eq!(
+        imports_of(&bound),
+        imports_of(&PeImage::parse(EXE).unwrap())
+    );
 }
 
 #[test]
@@ -398,7 +579,11 @@ fn bind_reports_the_resolvers_error() {
         _ => Ok(1),
     });
     assert_eq!(r, Err(BindError::Resolve(status::STATUS_ORDINAL_NOT_FOUND)));
-    assert_eq!(get64(&m, 0x20C8), 1, "slots before the failure were written");
+    assert_eq!(
+        get64(&m, 0x20C8),
+        1,
+        "slots before the failure were written"
+    );
     assert_ne!(get64(&m, 0x20D0), 1);
     // An image without imports binds trivially.
     let mut d = mapped(DLL);
@@ -410,13 +595,22 @@ fn tls_of_the_exe() {
     let img = PeImage::parse(EXE).unwrap();
     let tls = img.tls().unwrap().unwrap();
     assert_eq!(tls.template_rva(), 0x4000);
-    assert_eq!(tls.template(), &[0xEF, 0xBE, 0xAD, 0xDE, 0x0D, 0xF0, 0xFE, 0xCA]);
+    assert_eq!(
+        tls.template(),
+        &[0xEF, 0xBE, 0xAD, 0xDE, 0x0D, 0xF0, 0xFE, 0xCA]
+    );
     assert_eq!(tls.zero_fill(), 0x10);
     assert_eq!(tls.block_size(), 0x18);
     assert_eq!(tls.index_rva(), Some(0x302C));
     assert_eq!(tls.characteristics(), 0x0010_0000);
-    assert_eq!(tls.raw_addresses(), [0x1_4000_4000, 0x1_4000_4008, 0x1_4000_302C, 0x1_4000_2028]);
-    assert_eq!(tls.callbacks().collect::<Vec<_>>(), [Ok(0x102A), Ok(0x102B)]);
+    assert_eq!(
+        tls.raw_addresses(),
+        [0x1_4000_4000, 0x1_4000_4008, 0x1_4000_302C, 0x1_4000_2028]
+    );
+    assert_eq!(
+        tls.callbacks().collect::<Vec<_>>(),
+        [Ok(0x102A), Ok(0x102B)]
+    );
 }
 
 // Hand-built images for cases the fixtures do not cover.
@@ -424,12 +618,30 @@ fn tls_of_the_exe() {
 #[test]
 fn built_images_parse() {
     let b = Builder::new()
-        .section(".text", 0x10, vec![0xC3; 0x10], SCN_CNT_CODE | SCN_MEM_EXECUTE | SCN_MEM_READ)
-        .section(".bss", 0x3000, vec![], SCN_CNT_UNINITIALIZED_DATA | SCN_MEM_READ | SCN_MEM_WRITE)
-        .section(".shared", 0, vec![7; 0x30], SCN_MEM_READ | SCN_MEM_WRITE | SCN_MEM_SHARED);
+        .section(
+            ".text",
+            0x10,
+            vec![0xC3; 0x10],
+            SCN_CNT_CODE | SCN_MEM_EXECUTE | SCN_MEM_READ,
+        )
+        .section(
+            ".bss",
+            0x3000,
+            vec![],
+            SCN_CNT_UNINITIALIZED_DATA | SCN_MEM_READ | SCN_MEM_WRITE,
+        )
+        .section(
+            ".shared",
+            0,
+            vec![7; 0x30],
+            SCN_MEM_READ | SCN_MEM_WRITE | SCN_MEM_SHARED,
+        );
     let file = b.build();
     let img = PeImage::parse(&file).unwrap();
-    let s: Vec<_> = img.sections().map(|s| (s.rva, s.virtual_size, s.data.len(), s.protection())).collect();
+    let s: Vec<_> = img
+        .sections()
+        .map(|s| (s.rva, s.virtual_size, s.data.len(), s.protection()))
+        .collect();
     assert_eq!(
         s,
         [
@@ -452,7 +664,12 @@ fn low_alignment_images_map_with_one_protection() {
     b.section_alignment = 0x200;
     b.file_alignment = 0x200;
     let b = b
-        .section(".text", 0x10, vec![0xC3; 0x10], SCN_MEM_EXECUTE | SCN_MEM_READ)
+        .section(
+            ".text",
+            0x10,
+            vec![0xC3; 0x10],
+            SCN_MEM_EXECUTE | SCN_MEM_READ,
+        )
         .section(".rdata", 0x10, vec![1; 0x10], SCN_MEM_READ);
     let file = b.build();
     let img = PeImage::parse(&file).unwrap();

@@ -27,14 +27,33 @@ fn truncated_headers() {
     assert_eq!(err(&EXE[..0x3F]), PeError::TruncatedHeaders);
     let nt = lfanew(EXE);
     assert_eq!(err(&EXE[..nt + 3]), PeError::BadLfanew);
-    assert_eq!(err(&EXE[..nt + 10]), PeError::TruncatedHeaders, "file header cut");
-    assert_eq!(err(&EXE[..nt + 24 + 0x50]), PeError::TruncatedHeaders, "optional header cut");
-    assert_eq!(err(&EXE[..section_header(EXE, 4) + 20]), PeError::TruncatedHeaders, "section table cut");
-    assert_eq!(err(&EXE[..0x3FF]), PeError::BadSizeOfHeaders, "SizeOfHeaders past the end");
+    assert_eq!(
+        err(&EXE[..nt + 10]),
+        PeError::TruncatedHeaders,
+        "file header cut"
+    );
+    assert_eq!(
+        err(&EXE[..nt + 24 + 0x50]),
+        PeError::TruncatedHeaders,
+        "optional header cut"
+    );
+    assert_eq!(
+        err(&EXE[..section_header(EXE, 4) + 20]),
+        PeError::TruncatedHeaders,
+        "section table cut"
+    );
+    assert_eq!(
+        err(&EXE[..0x3FF]),
+        PeError::BadSizeOfHeaders,
+        "SizeOfHeaders past the end"
+    );
     // Every prefix of every fixture is refused, and none panics.
     for (name, file) in FIXTURES {
         for len in 0..file.len() {
-            assert!(PeImage::parse(&file[..len]).is_err(), "{name} cut to {len:#x}");
+            assert!(
+                PeImage::parse(&file[..len]).is_err(),
+                "{name} cut to {len:#x}"
+            );
         }
     }
 }
@@ -42,9 +61,18 @@ fn truncated_headers() {
 #[test]
 fn not_mz_and_not_pe() {
     assert_eq!(err(&patched(EXE, |v| v[0] = b'X')), PeError::NotMz);
-    assert_eq!(PeError::NotMz.ntstatus(), status::STATUS_INVALID_IMAGE_NOT_MZ);
-    assert_eq!(err(&patched(EXE, |v| v[lfanew(EXE) + 1] = b'F')), PeError::NotPe);
-    assert_eq!(PeError::NotPe.ntstatus(), status::STATUS_INVALID_IMAGE_FORMAT);
+    assert_eq!(
+        PeError::NotMz.ntstatus(),
+        status::STATUS_INVALID_IMAGE_NOT_MZ
+    );
+    assert_eq!(
+        err(&patched(EXE, |v| v[lfanew(EXE) + 1] = b'F')),
+        PeError::NotPe
+    );
+    assert_eq!(
+        PeError::NotPe.ntstatus(),
+        status::STATUS_INVALID_IMAGE_FORMAT
+    );
 }
 
 #[test]
@@ -58,7 +86,11 @@ fn e_lfanew_out_of_range() {
         (len - 2, PeError::BadLfanew),
         (0x40, PeError::NotPe),
     ] {
-        assert_eq!(err(&patched(EXE, |f| put32(f, 0x3C, v))), want, "e_lfanew {v:#x}");
+        assert_eq!(
+            err(&patched(EXE, |f| put32(f, 0x3C, v))),
+            want,
+            "e_lfanew {v:#x}"
+        );
     }
 }
 
@@ -67,20 +99,41 @@ fn wrong_kind_of_image() {
     let o = opt(EXE);
     let pe32 = exe_field(o, |v, o| put16(v, o, PE32_MAGIC));
     assert_eq!(err(&pe32), PeError::Pe32);
-    assert_eq!(PeError::Pe32.ntstatus(), status::STATUS_INVALID_IMAGE_WIN_32);
-    assert_eq!(err(&exe_field(o, |v, o| put16(v, o, 0x30B))), PeError::BadOptionalHeader);
+    assert_eq!(
+        PeError::Pe32.ntstatus(),
+        status::STATUS_INVALID_IMAGE_WIN_32
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put16(v, o, 0x30B))),
+        PeError::BadOptionalHeader
+    );
     let fh = lfanew(EXE) + 4;
-    assert_eq!(err(&exe_field(fh, |v, o| put16(v, o, MACHINE_I386))), PeError::UnsupportedMachine(MACHINE_I386));
-    assert_eq!(err(&exe_field(fh + 0x12, |v, o| put16(v, o, 0x0020))), PeError::NotExecutable);
+    assert_eq!(
+        err(&exe_field(fh, |v, o| put16(v, o, MACHINE_I386))),
+        PeError::UnsupportedMachine(MACHINE_I386)
+    );
+    assert_eq!(
+        err(&exe_field(fh + 0x12, |v, o| put16(v, o, 0x0020))),
+        PeError::NotExecutable
+    );
 }
 
 #[test]
 fn optional_header_size_and_directory_count() {
     let fh = lfanew(EXE) + 4;
-    assert_eq!(err(&exe_field(fh + 0x10, |v, o| put16(v, o, 0x60))), PeError::BadOptionalHeader);
-    assert_eq!(err(&exe_field(fh + 0x10, |v, o| put16(v, o, 0xFFFF))), PeError::TruncatedHeaders);
+    assert_eq!(
+        err(&exe_field(fh + 0x10, |v, o| put16(v, o, 0x60))),
+        PeError::BadOptionalHeader
+    );
+    assert_eq!(
+        err(&exe_field(fh + 0x10, |v, o| put16(v, o, 0xFFFF))),
+        PeError::TruncatedHeaders
+    );
     // 16 directories claimed in an optional header with room for none.
-    assert_eq!(err(&exe_field(fh + 0x10, |v, o| put16(v, o, 0x70))), PeError::BadOptionalHeader);
+    assert_eq!(
+        err(&exe_field(fh + 0x10, |v, o| put16(v, o, 0x70))),
+        PeError::BadOptionalHeader
+    );
     // More than 16 claimed: the extra ones are ignored.
     let many = exe_field(opt(EXE) + 0x6C, |v, o| put32(v, o, 0x1000));
     assert!(PeImage::parse(&many).is_ok());
@@ -95,19 +148,33 @@ fn optional_header_size_and_directory_count() {
 #[test]
 fn alignment_rules() {
     let o = opt(EXE);
-    for (sa, fa) in [(0x1001, 0x200), (0, 0x200), (0x1000, 0), (0x1000, 0x300), (0x1000, 0x2000), (0x800, 0x200)] {
+    for (sa, fa) in [
+        (0x1001, 0x200),
+        (0, 0x200),
+        (0x1000, 0),
+        (0x1000, 0x300),
+        (0x1000, 0x2000),
+        (0x800, 0x200),
+    ] {
         let f = patched(EXE, |v| {
             put32(v, o + 0x20, sa);
             put32(v, o + 0x24, fa);
         });
-        assert_eq!(err(&f), PeError::BadAlignment, "SectionAlignment {sa:#x}, FileAlignment {fa:#x}");
+        assert_eq!(
+            err(&f),
+            PeError::BadAlignment,
+            "SectionAlignment {sa:#x}, FileAlignment {fa:#x}"
+        );
     }
 }
 
 #[test]
 fn image_base_rules() {
     let o = opt(EXE);
-    assert_eq!(err(&exe_field(o + 0x18, |v, o| put64(v, o, 0x1_4000_1000))), PeError::BadImageBase);
+    assert_eq!(
+        err(&exe_field(o + 0x18, |v, o| put64(v, o, 0x1_4000_1000))),
+        PeError::BadImageBase
+    );
     let wraps = patched(EXE, |v| {
         put64(v, o + 0x18, 0xFFFF_FFFF_FFFF_0000);
         put32(v, o + 0x38, 0x1_0000);
@@ -118,11 +185,26 @@ fn image_base_rules() {
 #[test]
 fn size_of_image_too_small() {
     let o = opt(EXE) + 0x38;
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0))), PeError::BadSizeOfImage);
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x3000))), PeError::SectionOutOfImage(2));
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x5010))), PeError::SectionOutOfImage(4));
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x800))), PeError::BadEntryPoint);
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x300))), PeError::BadSizeOfHeaders);
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0))),
+        PeError::BadSizeOfImage
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x3000))),
+        PeError::SectionOutOfImage(2)
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x5010))),
+        PeError::SectionOutOfImage(4)
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x800))),
+        PeError::BadEntryPoint
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x300))),
+        PeError::BadSizeOfHeaders
+    );
     // SizeOfImage need not be a multiple of SectionAlignment.
     assert!(PeImage::parse(&exe_field(o, |v, o| put32(v, o, 0x5024))).is_ok());
 }
@@ -130,20 +212,44 @@ fn size_of_image_too_small() {
 #[test]
 fn size_of_headers_rules() {
     let o = opt(EXE) + 0x3C;
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x100))), PeError::BadSizeOfHeaders, "below the section table");
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x7000))), PeError::BadSizeOfHeaders, "above SizeOfImage");
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x1400))), PeError::BadSizeOfHeaders, "past the file");
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x100))),
+        PeError::BadSizeOfHeaders,
+        "below the section table"
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x7000))),
+        PeError::BadSizeOfHeaders,
+        "above SizeOfImage"
+    );
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x1400))),
+        PeError::BadSizeOfHeaders,
+        "past the file"
+    );
     // Headers that reach into the first section's pages move it.
-    assert_eq!(err(&exe_field(o, |v, o| put32(v, o, 0x1001 - 0x400 + 0x400))), PeError::BadSizeOfHeaders);
+    assert_eq!(
+        err(&exe_field(o, |v, o| put32(v, o, 0x1001 - 0x400 + 0x400))),
+        PeError::BadSizeOfHeaders
+    );
 }
 
 #[test]
 fn section_count_and_entry_point() {
     let fh = lfanew(EXE) + 4;
-    assert_eq!(err(&exe_field(fh + 2, |v, o| put16(v, o, 97))), PeError::TooManySections);
+    assert_eq!(
+        err(&exe_field(fh + 2, |v, o| put16(v, o, 97))),
+        PeError::TooManySections
+    );
     // A sixth header of zeros is not where a sixth section would go.
-    assert_eq!(err(&exe_field(fh + 2, |v, o| put16(v, o, 6))), PeError::SectionNotContiguous(5));
-    assert_eq!(err(&exe_field(opt(EXE) + 0x10, |v, o| put32(v, o, 0x6000))), PeError::BadEntryPoint);
+    assert_eq!(
+        err(&exe_field(fh + 2, |v, o| put16(v, o, 6))),
+        PeError::SectionNotContiguous(5)
+    );
+    assert_eq!(
+        err(&exe_field(opt(EXE) + 0x10, |v, o| put32(v, o, 0x6000))),
+        PeError::BadEntryPoint
+    );
     // No sections at all is a (useless) valid image with just headers.
     let none = patched(EXE, |v| {
         put16(v, fh + 2, 0);
@@ -159,25 +265,49 @@ fn section_count_and_entry_point() {
 #[test]
 fn sections_out_of_place() {
     let s1 = section_header(EXE, 1);
-    assert_eq!(err(&exe_field(s1 + 12, |v, o| put32(v, o, 0x2100))), PeError::SectionNotContiguous(1), "misaligned");
-    assert_eq!(err(&exe_field(s1 + 12, |v, o| put32(v, o, 0x3000))), PeError::SectionNotContiguous(1), "gap");
-    assert_eq!(err(&exe_field(s1 + 12, |v, o| put32(v, o, 0x1000))), PeError::SectionNotContiguous(1), "overlap");
+    assert_eq!(
+        err(&exe_field(s1 + 12, |v, o| put32(v, o, 0x2100))),
+        PeError::SectionNotContiguous(1),
+        "misaligned"
+    );
+    assert_eq!(
+        err(&exe_field(s1 + 12, |v, o| put32(v, o, 0x3000))),
+        PeError::SectionNotContiguous(1),
+        "gap"
+    );
+    assert_eq!(
+        err(&exe_field(s1 + 12, |v, o| put32(v, o, 0x1000))),
+        PeError::SectionNotContiguous(1),
+        "overlap"
+    );
     // A section growing into the next one.
-    assert_eq!(err(&exe_field(s1 + 8, |v, o| put32(v, o, 0x1001))), PeError::SectionNotContiguous(2));
+    assert_eq!(
+        err(&exe_field(s1 + 8, |v, o| put32(v, o, 0x1001))),
+        PeError::SectionNotContiguous(2)
+    );
     let empty = patched(EXE, |v| {
         put32(v, s1 + 8, 0);
         put32(v, s1 + 16, 0);
     });
     assert_eq!(err(&empty), PeError::SectionEmpty(1));
-    assert_eq!(err(&exe_field(s1 + 8, |v, o| put32(v, o, 0xFFFF_FFFF))), PeError::SectionOutOfImage(1));
+    assert_eq!(
+        err(&exe_field(s1 + 8, |v, o| put32(v, o, 0xFFFF_FFFF))),
+        PeError::SectionOutOfImage(1)
+    );
 }
 
 #[test]
 fn section_raw_data_beyond_eof() {
     let last = section_header(EXE, 4);
     let len = EXE.len() as u32;
-    assert_eq!(err(&exe_field(last + 20, |v, o| put32(v, o, len))), PeError::SectionOutOfFile(4));
-    assert_eq!(err(&exe_field(last + 16, |v, o| put32(v, o, 0x10000))), PeError::SectionOutOfFile(4));
+    assert_eq!(
+        err(&exe_field(last + 20, |v, o| put32(v, o, len))),
+        PeError::SectionOutOfFile(4)
+    );
+    assert_eq!(
+        err(&exe_field(last + 16, |v, o| put32(v, o, 0x10000))),
+        PeError::SectionOutOfFile(4)
+    );
     let wraps = patched(EXE, |v| put32(v, last + 20, 0xFFFF_FF00));
     assert_eq!(err(&wraps), PeError::SectionOutOfFile(4));
     // The file ends inside the last section's raw data.
@@ -232,7 +362,11 @@ fn reloc_error(file: &[u8]) -> PeError {
 fn relocation_block_size_bogus() {
     for size in [0u32, 3, 7, 9, 0x26, 0xFFFF, 0xFFFF_FFFF] {
         let f = exe_relocs(|v, at| put32(v, at + 4, size));
-        assert_eq!(reloc_error(&f), PeError::BadRelocationBlock, "SizeOfBlock {size:#x}");
+        assert_eq!(
+            reloc_error(&f),
+            PeError::BadRelocationBlock,
+            "SizeOfBlock {size:#x}"
+        );
     }
     // Second block's size cut by the directory size.
     let short = patched(EXE, |v| put32(v, opt(EXE) + 0x70 + 8 * 5 + 4, 0x22));
@@ -259,13 +393,20 @@ fn highlow_relocations_apply_and_overflow() {
     // Turn the DIR64 at RVA 0x3000 (pointing at RVA 0x1000) into a HIGHLOW.
     let f = exe_relocs(|v, at| put16(v, at + 0x14 + 8, 0x3000));
     let img = PeImage::parse(&f).unwrap();
-    assert!(img.relocations().any(|r| r == Ok(Relocation { rva: 0x3000, kind: RelocKind::HighLow })));
+    assert!(img.relocations().any(|r| r
+        == Ok(Relocation {
+            rva: 0x3000,
+            kind: RelocKind::HighLow
+        })));
     let mut m = mapped(&f);
     rebase(&mut m, 0x1_4001_0000).unwrap();
     assert_eq!(get32(&m, 0x3000), 0x4001_1000);
     assert_eq!(get32(&m, 0x3004), 1, "the high half is not touched");
     let mut m = mapped(&f);
-    assert_eq!(rebase(&mut m, 0x2_0000_0000), Err(PeError::RelocationOverflow));
+    assert_eq!(
+        rebase(&mut m, 0x2_0000_0000),
+        Err(PeError::RelocationOverflow)
+    );
     assert_eq!(m, mapped(&f));
 }
 
@@ -275,7 +416,10 @@ fn unreadable_relocation_directory() {
     let d = opt(EXE) + 0x70 + 8 * 5;
     let f = patched(EXE, |v| put32(v, d, 0x5100));
     let img = PeImage::parse(&f).unwrap();
-    assert_eq!(img.relocations().collect::<Vec<_>>(), [Err(PeError::BadRelocationBlock)]);
+    assert_eq!(
+        img.relocations().collect::<Vec<_>>(),
+        [Err(PeError::BadRelocationBlock)]
+    );
 }
 
 // ---------------------------------------------------------------- exports
@@ -295,12 +439,36 @@ fn dll_exports(f: impl FnOnce(&mut Vec<u8>, usize)) -> Result<(), PeError> {
 
 #[test]
 fn export_tables_out_of_range() {
-    assert_eq!(dll_exports(|v, d| put32(v, d + 0x20, 0xFFFF_0000)), Err(PeError::BadExportDirectory), "names");
-    assert_eq!(dll_exports(|v, d| put32(v, d + 0x1C, 0x6FF0)), Err(PeError::BadExportDirectory), "functions");
-    assert_eq!(dll_exports(|v, d| put32(v, d + 0x24, 0x6FFC)), Err(PeError::BadExportDirectory), "ordinals");
-    assert_eq!(dll_exports(|v, d| put32(v, d + 0x14, 0x1_0001)), Err(PeError::BadExportDirectory), "too many");
-    assert_eq!(dll_exports(|v, d| put32(v, d + 0x18, 0x1000)), Err(PeError::BadExportDirectory), "names run off");
-    assert_eq!(dll_exports(|v, d| put32(v, d + 0x0C, 0x7FFF_0000)), Err(PeError::BadExportName), "dll name");
+    assert_eq!(
+        dll_exports(|v, d| put32(v, d + 0x20, 0xFFFF_0000)),
+        Err(PeError::BadExportDirectory),
+        "names"
+    );
+    assert_eq!(
+        dll_exports(|v, d| put32(v, d + 0x1C, 0x6FF0)),
+        Err(PeError::BadExportDirectory),
+        "functions"
+    );
+    assert_eq!(
+        dll_exports(|v, d| put32(v, d + 0x24, 0x6FFC)),
+        Err(PeError::BadExportDirectory),
+        "ordinals"
+    );
+    assert_eq!(
+        dll_exports(|v, d| put32(v, d + 0x14, 0x1_0001)),
+        Err(PeError::BadExportDirectory),
+        "too many"
+    );
+    assert_eq!(
+        dll_exports(|v, d| put32(v, d + 0x18, 0x1000)),
+        Err(PeError::BadExportDirectory),
+        "names run off"
+    );
+    assert_eq!(
+        dll_exports(|v, d| put32(v, d + 0x0C, 0x7FFF_0000)),
+        Err(PeError::BadExportName),
+        "dll name"
+    );
 }
 
 #[test]
@@ -308,32 +476,55 @@ fn export_names_out_of_range() {
     let names = file_offset(DLL, 0x206B);
     for rva in [0x7FFF_0000, 0x7000, 0x6FFF] {
         let f = patched(DLL, |v| put32(v, names + 4, rva));
-        assert_eq!(PeImage::parse(&f).unwrap().exports().unwrap_err(), PeError::BadExportName, "{rva:#x}");
+        assert_eq!(
+            PeImage::parse(&f).unwrap().exports().unwrap_err(),
+            PeError::BadExportName,
+            "{rva:#x}"
+        );
     }
     // A name in zero-filled memory is empty: refused in both forms.
     let f = patched(DLL, |v| put32(v, names + 4, 0x3800));
-    assert_eq!(PeImage::parse(&f).unwrap().exports().unwrap_err(), PeError::BadExportName);
+    assert_eq!(
+        PeImage::parse(&f).unwrap().exports().unwrap_err(),
+        PeError::BadExportName
+    );
     let m = mapped(&f);
-    assert_eq!(PeImage::parse_mapped(&m).unwrap().exports().unwrap_err(), PeError::BadExportName);
+    assert_eq!(
+        PeImage::parse_mapped(&m).unwrap().exports().unwrap_err(),
+        PeError::BadExportName
+    );
 }
 
 #[test]
 fn export_ordinals_and_rvas_out_of_range() {
     let ordinals = file_offset(DLL, 0x207F);
     let f = patched(DLL, |v| put16(v, ordinals + 2, 7));
-    assert_eq!(PeImage::parse(&f).unwrap().exports().unwrap_err(), PeError::BadExportRva);
+    assert_eq!(
+        PeImage::parse(&f).unwrap().exports().unwrap_err(),
+        PeError::BadExportRva
+    );
     let functions = file_offset(DLL, 0x204F);
     let f = patched(DLL, |v| put32(v, functions, 0x7000));
-    assert_eq!(PeImage::parse(&f).unwrap().exports().unwrap_err(), PeError::BadExportRva);
+    assert_eq!(
+        PeImage::parse(&f).unwrap().exports().unwrap_err(),
+        PeError::BadExportRva
+    );
 }
 
 #[test]
 fn malformed_forwarders() {
-    let at = DLL.windows(14).position(|w| w == b"other.RealFunc").unwrap();
+    let at = DLL
+        .windows(14)
+        .position(|w| w == b"other.RealFunc")
+        .unwrap();
     // No dot, no dot (cut short), nothing after the dot, not UTF-8.
     for (i, byte) in [(5, b'x'), (5, 0), (6, 0), (7, 0xFF)] {
         let f = patched(DLL, |v| v[at + i] = byte);
-        assert_eq!(PeImage::parse(&f).unwrap().exports().unwrap_err(), PeError::BadForwarder, "{i} {byte}");
+        assert_eq!(
+            PeImage::parse(&f).unwrap().exports().unwrap_err(),
+            PeError::BadForwarder,
+            "{i} {byte}"
+        );
     }
     let at = DLL.windows(9).position(|w| w == b"other.#42").unwrap();
     for (i, byte) in [(7, b'x'), (7, 0), (6, b'x')] {
@@ -342,7 +533,10 @@ fn malformed_forwarders() {
         if (i, byte) == (6, b'x') {
             // `other.x42` is a forwarder to a function named x42.
             let e = e.unwrap().unwrap();
-            let fwd = Export::Forwarder { dll: "other", target: ForwardTarget::Name("x42") };
+            let fwd = Export::Forwarder {
+                dll: "other",
+                target: ForwardTarget::Name("x42"),
+            };
             assert_eq!(e.by_name("FwdByOrdinal"), Some(fwd));
         } else {
             assert_eq!(e.unwrap_err(), PeError::BadForwarder, "{i} {byte}");
@@ -359,7 +553,10 @@ fn unsorted_names_are_still_found() {
         let (a, b) = (get32(v, names), get32(v, names + 16));
         put32(v, names, b);
         put32(v, names + 16, a);
-        let (x, y) = (u16::from_le_bytes([v[ordinals], v[ordinals + 1]]), u16::from_le_bytes([v[ordinals + 8], v[ordinals + 9]]));
+        let (x, y) = (
+            u16::from_le_bytes([v[ordinals], v[ordinals + 1]]),
+            u16::from_le_bytes([v[ordinals + 8], v[ordinals + 9]]),
+        );
         put16(v, ordinals, y);
         put16(v, ordinals + 8, x);
     });
@@ -368,7 +565,10 @@ fn unsorted_names_are_still_found() {
     assert!(!e.is_sorted());
     assert_eq!(e.by_name("times_two"), Some(Export::Rva(0x100A)));
     assert_eq!(e.by_name("add_one"), Some(Export::Rva(0x1006)));
-    assert!(matches!(e.by_name("FwdByName"), Some(Export::Forwarder { .. })));
+    assert!(matches!(
+        e.by_name("FwdByName"),
+        Some(Export::Forwarder { .. })
+    ));
     assert_eq!(e.by_name("nope"), None);
 }
 
@@ -398,7 +598,10 @@ fn import_error(file: &[u8]) -> PeError {
     let first = first.unwrap();
     // Binding the mapped image fails the same way.
     let mut m = mapped(file);
-    assert_eq!(bind_imports(&mut m, |_, _| Ok::<u64, ()>(0x7FF0_0000_0000)), Err(BindError::Image(first)));
+    assert_eq!(
+        bind_imports(&mut m, |_, _| Ok::<u64, ()>(0x7FF0_0000_0000)),
+        Err(BindError::Image(first))
+    );
     first
 }
 
@@ -407,13 +610,21 @@ fn import_name_rva_out_of_range() {
     let d = file_offset(EXE, FIXDLL_DESCRIPTOR);
     for rva in [0x7FFF_0000u32, 0x6000, 0x5FFF] {
         let f = patched(EXE, |v| put32(v, d + 0xC, rva));
-        assert_eq!(import_error(&f), PeError::BadImportName, "dll name at {rva:#x}");
+        assert_eq!(
+            import_error(&f),
+            PeError::BadImportName,
+            "dll name at {rva:#x}"
+        );
     }
     // The IMAGE_IMPORT_BY_NAME of the first thunk.
     let int = file_offset(EXE, 0x2098);
     for rva in [0x7FFF_0000u64, 0x5FFF, 0x2133] {
         let f = patched(EXE, |v| put64(v, int, rva));
-        assert_eq!(import_error(&f), PeError::BadImportName, "hint/name at {rva:#x}");
+        assert_eq!(
+            import_error(&f),
+            PeError::BadImportName,
+            "hint/name at {rva:#x}"
+        );
     }
 }
 
@@ -465,7 +676,15 @@ fn thunk_loop_through_the_iat_ends() {
         Ok::<u64, ()>(0x20F8)
     });
     // It ends when a write lands on a name or the table leaves the image.
-    assert!(matches!(r, Err(BindError::Image(PeError::BadImportThunk | PeError::BadImportName))), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Err(BindError::Image(
+                PeError::BadImportThunk | PeError::BadImportName
+            ))
+        ),
+        "{r:?}"
+    );
     assert!(calls > 1 && calls < MAX_IMPORTS_PER_DLL, "{calls} calls");
     // With addresses for results, the loop ends at the first one.
     let mut m = mapped(EXE);
@@ -483,7 +702,9 @@ fn unterminated_descriptor_array() {
     let img = PeImage::parse(&idata).unwrap();
     let r: Vec<_> = img.imports().collect();
     assert_eq!(r.len(), 200 + 1);
-    assert!(r[..200].iter().all(|d| d.as_ref().is_ok_and(|d| d.imports().count() == 1)));
+    assert!(r[..200]
+        .iter()
+        .all(|d| d.as_ref().is_ok_and(|d| d.imports().count() == 1)));
     assert_eq!(r[200].as_ref().unwrap_err(), &PeError::BadImportDescriptor);
 }
 
@@ -491,11 +712,17 @@ fn unterminated_descriptor_array() {
 fn too_many_import_descriptors() {
     let idata = build_idata(MAX_IMPORT_DLLS as usize + 10);
     let img = PeImage::parse(&idata).unwrap();
-    assert_eq!(img.imports().last().unwrap().unwrap_err(), PeError::TooManyImports);
+    assert_eq!(
+        img.imports().last().unwrap().unwrap_err(),
+        PeError::TooManyImports
+    );
     assert_eq!(img.imports().count(), MAX_IMPORT_DLLS as usize + 1);
     let mut m = vec![0; img.size_of_image() as usize];
     img.load_into(&mut m).unwrap();
-    assert_eq!(bind_imports(&mut m, |_, _| Ok::<u64, ()>(1)), Err(BindError::Image(PeError::TooManyImports)));
+    assert_eq!(
+        bind_imports(&mut m, |_, _| Ok::<u64, ()>(1)),
+        Err(BindError::Image(PeError::TooManyImports))
+    );
 }
 
 /// An image whose only section holds: the hint/name `f` at +0, the DLL name
@@ -543,22 +770,60 @@ fn tls_error(file: &[u8]) -> PeError {
 
 #[test]
 fn tls_directory_out_of_range() {
-    assert_eq!(tls_error(&exe_tls(|v, t| put64(v, t, 0x1_4000_4010))), PeError::BadTlsDirectory, "start > end");
-    assert_eq!(tls_error(&exe_tls(|v, t| put64(v, t, 0x1_3FFF_F000))), PeError::BadTlsDirectory, "below base");
-    assert_eq!(tls_error(&exe_tls(|v, t| put64(v, t + 8, 0x1_4000_6001))), PeError::BadTlsDirectory, "past image");
-    assert_eq!(tls_error(&exe_tls(|v, t| put64(v, t + 8, 0x1_4000_4100))), PeError::BadTlsDirectory, "zero-filled");
-    assert_eq!(tls_error(&exe_tls(|v, t| put64(v, t + 0x10, 0x1_4000_5FFE))), PeError::BadTlsDirectory, "index");
-    assert_eq!(tls_error(&exe_tls(|v, t| put64(v, t + 0x18, 0x1_4000_5FFC))), PeError::BadTlsDirectory, "callbacks");
-    assert_eq!(tls_error(&exe_tls(|v, t| put32(v, t + 0x20, 0xFFFF_FFFF))), PeError::BadTlsDirectory, "zero fill");
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put64(v, t, 0x1_4000_4010))),
+        PeError::BadTlsDirectory,
+        "start > end"
+    );
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put64(v, t, 0x1_3FFF_F000))),
+        PeError::BadTlsDirectory,
+        "below base"
+    );
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put64(v, t + 8, 0x1_4000_6001))),
+        PeError::BadTlsDirectory,
+        "past image"
+    );
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put64(v, t + 8, 0x1_4000_4100))),
+        PeError::BadTlsDirectory,
+        "zero-filled"
+    );
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put64(v, t + 0x10, 0x1_4000_5FFE))),
+        PeError::BadTlsDirectory,
+        "index"
+    );
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put64(v, t + 0x18, 0x1_4000_5FFC))),
+        PeError::BadTlsDirectory,
+        "callbacks"
+    );
+    assert_eq!(
+        tls_error(&exe_tls(|v, t| put32(v, t + 0x20, 0xFFFF_FFFF))),
+        PeError::BadTlsDirectory,
+        "zero fill"
+    );
     let d = opt(EXE) + 0x70 + 8 * 9;
-    assert_eq!(tls_error(&patched(EXE, |v| put32(v, d, 0x2120))), PeError::BadTlsDirectory, "directory");
+    assert_eq!(
+        tls_error(&patched(EXE, |v| put32(v, d, 0x2120))),
+        PeError::BadTlsDirectory,
+        "directory"
+    );
 }
 
 #[test]
 fn tls_callbacks_out_of_range_or_unterminated() {
     let cb = file_offset(EXE, 0x2028);
     let f = patched(EXE, |v| put64(v, cb + 8, 0x1_4000_6000));
-    let callbacks: Vec<_> = PeImage::parse(&f).unwrap().tls().unwrap().unwrap().callbacks().collect();
+    let callbacks: Vec<_> = PeImage::parse(&f)
+        .unwrap()
+        .tls()
+        .unwrap()
+        .unwrap()
+        .callbacks()
+        .collect();
     assert_eq!(callbacks, [Ok(0x102A), Err(PeError::BadTlsCallback)]);
     // Fill the array's terminator and the rest of .rdata's data with
     // callback addresses: the walk ends at the end of the data.
@@ -570,7 +835,13 @@ fn tls_callbacks_out_of_range_or_unterminated() {
             at += 8;
         }
     });
-    let callbacks: Vec<_> = PeImage::parse(&f).unwrap().tls().unwrap().unwrap().callbacks().collect();
+    let callbacks: Vec<_> = PeImage::parse(&f)
+        .unwrap()
+        .tls()
+        .unwrap()
+        .unwrap()
+        .callbacks()
+        .collect();
     assert!(callbacks.len() < 40);
     assert_eq!(callbacks.last(), Some(&Err(PeError::BadTlsCallback)));
 }

@@ -4,7 +4,7 @@
 //! A call is a system call (mostly Call), a cptr (70% working set, 20%
 //! initial caps 1..15, 10% anything else, garbage included), a label (biased
 //! towards the ones valid for the cap's type, as DebugCapIdentify reports
-//! it), a length, message registers and extra caps. Half the time the
+//! it), a length, message registers and extra caps. 60% of the time the
 //! arguments are shaped like the invocation the label names (a Retype with a
 //! real type and a destination in the working set, a Mint from a real slot)
 //! so that calls get past the first checks and change kernel state; the

@@ -415,8 +415,7 @@ impl Env {
             ThreadMemory::new(page, self.frame_of(page), stack_top, &TLS[idx])
         };
         let slot = self.slot();
-        let t = guest_test::ok!(sel4::thread::spawn(self.ut, ROOT, slot, VSPACE, 0, ME, prio, &mem, f, arg));
-        let _: Thread = t;
+        let t: Thread = guest_test::ok!(sel4::thread::spawn(self.ut, ROOT, slot, VSPACE, 0, ME, prio, &mem, f, arg));
         Ok(t.tcb)
     }
 

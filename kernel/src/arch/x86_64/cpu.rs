@@ -138,7 +138,9 @@ pub fn mask_legacy_pic() {
 pub fn wait_for_interrupt() {
     // SAFETY: the idle loop runs on the kernel stack with nothing borrowed;
     // interrupt handlers entered here return to it.
-    unsafe { asm!("sti", "hlt", "cli", options(nomem, nostack)) };
+    // Not `nomem`: interrupt handlers change kernel state while we wait,
+    // and the compiler must re-read it afterwards.
+    unsafe { asm!("sti", "hlt", "cli", options(nostack)) };
 }
 
 pub fn rdtsc() -> u64 {

@@ -13,7 +13,11 @@ pub const EXE: &[u8] = include_bytes!("../fixtures/fixexe.exe");
 /// fixed.exe: native subsystem, /FIXED (relocations stripped).
 pub const FIXED: &[u8] = include_bytes!("../fixtures/fixed.exe");
 
-pub const FIXTURES: [(&str, &[u8]); 3] = [("fixdll.dll", DLL), ("fixexe.exe", EXE), ("fixed.exe", FIXED)];
+pub const FIXTURES: [(&str, &[u8]); 3] = [
+    ("fixdll.dll", DLL),
+    ("fixexe.exe", EXE),
+    ("fixed.exe", FIXED),
+];
 
 /// e_lfanew of a fixture.
 pub fn lfanew(file: &[u8]) -> usize {
@@ -27,7 +31,11 @@ pub fn opt(file: &[u8]) -> usize {
 
 /// File offset of section header `i`.
 pub fn section_header(file: &[u8], i: usize) -> usize {
-    let size_opt = u16::from_le_bytes(file[lfanew(file) + 20..lfanew(file) + 22].try_into().unwrap()) as usize;
+    let size_opt = u16::from_le_bytes(
+        file[lfanew(file) + 20..lfanew(file) + 22]
+            .try_into()
+            .unwrap(),
+    ) as usize;
     opt(file) + size_opt + 40 * i
 }
 
@@ -113,13 +121,27 @@ impl Builder {
         }
     }
 
-    pub fn section(mut self, name: &'static str, virtual_size: u32, data: Vec<u8>, characteristics: u32) -> Builder {
-        self.sections.push(Sec { name, virtual_size, data, characteristics });
+    pub fn section(
+        mut self,
+        name: &'static str,
+        virtual_size: u32,
+        data: Vec<u8>,
+        characteristics: u32,
+    ) -> Builder {
+        self.sections.push(Sec {
+            name,
+            virtual_size,
+            data,
+            characteristics,
+        });
         self
     }
 
     pub fn size_of_headers(&self) -> u32 {
-        align((SECTION_TABLE + 40 * self.sections.len()) as u32, self.file_alignment)
+        align(
+            (SECTION_TABLE + 40 * self.sections.len()) as u32,
+            self.file_alignment,
+        )
     }
 
     /// A section's size in memory as the loader sees it: VirtualSize, or
@@ -178,7 +200,10 @@ impl Builder {
             put32(&mut f, h + 20, if s.data.is_empty() { 0 } else { raw_ptr });
             put32(&mut f, h + 36, s.characteristics);
             f.extend_from_slice(&s.data);
-            f.resize((raw_ptr + if s.data.is_empty() { 0 } else { raw_size }) as usize, 0);
+            f.resize(
+                (raw_ptr + if s.data.is_empty() { 0 } else { raw_size }) as usize,
+                0,
+            );
             end = va + align(self.memory_size(s).max(1), self.section_alignment);
         }
         put32(&mut f, OPT + 0x38, end);
