@@ -22,3 +22,8 @@ pub const PWT_BIT: u64 = 1 << 0;
 pub const PCD_BIT: u64 = 1 << 1;
 /// PAT bit of the attribute word.
 pub const PAT_BIT: u64 = 1 << 2;
+/// Triton extension: map the frame no-execute (the x86 XD bit). seL4
+/// ignores attribute bits above PAT, so programs built for seL4 never set
+/// it and see seL4's behaviour; the NT memory manager uses it for the
+/// PAGE_* protections without execute.
+pub const NO_EXECUTE_BIT: u64 = 1 << 3;

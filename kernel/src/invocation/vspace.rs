@@ -6,8 +6,8 @@
 //!
 //! Mapping rules, as seL4 has them: a frame's rights are its cap's VM
 //! rights narrowed by the rights word (read is needed for user access,
-//! write-only becomes kernel-only, there is no no-execute), the attributes
-//! word gives PWT/PCD/PAT; a 4 KiB or 2 MiB mapping silently replaces a
+//! write-only becomes kernel-only), the attributes word gives PWT/PCD/PAT
+//! and, as a Triton extension seL4 programs never set, no-execute (bit 3); a 4 KiB or 2 MiB mapping silently replaces a
 //! frame already mapped there, but not a table (DeleteFirst). A mapped
 //! frame may be mapped again only at the same address and ASID (new rights
 //! or attributes). Tables map only into an empty entry, and unmapping one

@@ -41,6 +41,9 @@ const USER_PML4_SLOTS: u64 = 256;
 const ATTR_PWT: u64 = 1 << 0;
 const ATTR_PCD: u64 = 1 << 1;
 const ATTR_PAT: u64 = 1 << 2;
+/// Triton's no-execute attribute (sel4-abi `vm::NO_EXECUTE_BIT`).
+const ATTR_NX: u64 = sel4_abi::vm::NO_EXECUTE_BIT;
+const PTE_NX: u64 = 1 << 63;
 
 pub fn index(vaddr: u64, level: u32) -> u64 {
     (vaddr >> (12 + 9 * level)) & 511
@@ -123,11 +126,14 @@ pub fn table_entry(table: u64, attr: u64) -> u64 {
 
 /// The entry mapping a frame (seL4 makeUserPTE, makeUserPDELargePage,
 /// makeUserPDPTEHugePage): writable unless read-only (kernel-only entries
-/// are writable but have no user bit), user unless kernel-only, never
-/// no-execute. PAT goes in bit 7 of a 4 KiB entry and bit 12 of a 2 MiB
-/// one; seL4 never sets it for 1 GiB pages.
+/// are writable but have no user bit), user unless kernel-only, no-execute
+/// only with Triton's NX attribute. PAT goes in bit 7 of a 4 KiB entry and
+/// bit 12 of a 2 MiB one; seL4 never sets it for 1 GiB pages.
 pub fn frame_entry(paddr: u64, size: FrameSize, rights: VmRights, attr: u64) -> u64 {
     let mut e = paddr | PTE_PRESENT | cache_bits(attr);
+    if attr & ATTR_NX != 0 {
+        e |= PTE_NX;
+    }
     if rights != VmRights::ReadOnly {
         e |= PTE_WRITE;
     }

@@ -139,6 +139,8 @@ impl PeError {
     }
 }
 
+impl core::error::Error for PeError {}
+
 impl fmt::Display for PeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

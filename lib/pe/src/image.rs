@@ -180,8 +180,9 @@ impl RawSection {
 pub struct Section<'a> {
     /// The section's position in the table (0-based).
     pub index: u16,
-    /// The name, NUL padded (not always NUL terminated).
-    pub name: [u8; 8],
+    /// The name as stored: NUL padded, not always NUL terminated (see
+    /// [`Section::name`]).
+    pub raw_name: [u8; 8],
     /// Where the section starts in the image.
     pub rva: u32,
     /// Its size in memory (VirtualSize, or SizeOfRawData when that is 0).
@@ -198,8 +199,8 @@ pub struct Section<'a> {
 impl<'a> Section<'a> {
     /// The name without its NUL padding.
     pub fn name(&self) -> &[u8] {
-        let end = self.name.iter().position(|&c| c == 0).unwrap_or(8);
-        self.name.get(..end).unwrap_or(&[])
+        let end = self.raw_name.iter().position(|&c| c == 0).unwrap_or(8);
+        self.raw_name.get(..end).unwrap_or(&[])
     }
 
     /// The NT page protection for this section (see
@@ -262,8 +263,17 @@ impl<'a> PeImage<'a> {
     }
 
     fn parse_as(bytes: &'a [u8], form: Form) -> Result<PeImage<'a>, PeError> {
-        let h = parse_headers(bytes, form)?;
+        let h = parse_headers(bytes, form, true)?;
         Ok(PeImage { bytes, form, h })
+    }
+
+    /// SizeOfImage of a mapped image of which `headers` holds the start (at
+    /// least SizeOfHeaders bytes), after every header check
+    /// [`PeImage::parse_mapped`] makes. For a loader that finds a module in
+    /// memory and must know how long a slice to make over it before it can
+    /// call `parse_mapped`.
+    pub fn mapped_size(headers: &[u8]) -> Result<u32, PeError> {
+        Ok(parse_headers(headers, Form::Mapped, false)?.size_of_image)
     }
 
     /// A mapped-form image over `bytes` with headers already checked on the
@@ -418,7 +428,7 @@ impl<'a> PeImage<'a> {
         };
         Some(Section {
             index,
-            name: raw.name,
+            raw_name: raw.name,
             rva: raw.rva,
             virtual_size: raw.memory_size(),
             data,
@@ -494,7 +504,9 @@ impl<'a> PeImage<'a> {
     }
 }
 
-fn parse_headers(b: &[u8], form: Form) -> Result<Headers, PeError> {
+/// Checks the headers of `b` (see the module documentation). `whole` says
+/// that `b` is the whole file or mapped image, not just its headers.
+fn parse_headers(b: &[u8], form: Form, whole: bool) -> Result<Headers, PeError> {
     if u16_at(b, 0) != Some(DOS_SIGNATURE) {
         return Err(PeError::NotMz);
     }
@@ -608,7 +620,7 @@ fn parse_headers(b: &[u8], form: Form) -> Result<Headers, PeError> {
     {
         return Err(PeError::BadSizeOfHeaders);
     }
-    if form == Form::Mapped && b.len() < size_of_image as usize {
+    if whole && form == Form::Mapped && b.len() < size_of_image as usize {
         return Err(PeError::BufferTooSmall);
     }
     if entry >= size_of_image {

@@ -10,10 +10,10 @@
 //! trusted: binding always resolves again from the lookup table.
 //!
 //! Walks are lazy and stop at the first error. Every step is bounds-checked
-//! and the limits [`crate::MAX_IMPORT_DLLS`] and
-//! [`crate::MAX_IMPORTS_PER_DLL`] bound the total work, so an import table
-//! without terminators, or one whose thunks run into each other, ends in an
-//! error rather than a hang.
+//! and the limits [`crate::MAX_IMPORT_DLLS`], [`crate::MAX_IMPORTS_PER_DLL`]
+//! and (for binding) [`crate::MAX_IMPORTS_TOTAL`] bound the total work, so
+//! an import table without terminators, or one whose thunks feed each other
+//! while it is bound, ends in an error rather than a hang.
 
 use crate::consts::{DIRECTORY_IMPORT, ORDINAL_FLAG64};
 use crate::error::{status, PeError};

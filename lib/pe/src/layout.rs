@@ -80,9 +80,10 @@ pub struct Region<'a> {
     /// How many zero bytes follow `data` (uninitialized data).
     pub zero_fill: u32,
     /// The address range the protection covers: the region's size rounded up
-    /// to SectionAlignment, so regions tile the image without gaps or
-    /// overlap. When SectionAlignment is below the page size, sections share
-    /// pages, and (as NT does) every region is PAGE_EXECUTE_WRITECOPY.
+    /// to SectionAlignment. Regions tile the image without gaps or overlap,
+    /// up to SizeOfImage rounded up to SectionAlignment. When
+    /// SectionAlignment is below the page size, sections share pages, and
+    /// (as NT does) every region is PAGE_EXECUTE_WRITECOPY.
     pub span: u32,
     /// NT PAGE_* protection as for an image view (see
     /// [`section_protection`]); the headers are PAGE_READONLY.

@@ -291,11 +291,17 @@ fn mapped_form_agrees_with_file_form() {
             })
         };
         assert_eq!(tls(&f), tls(&g), "{name}");
-        // A buffer shorter than SizeOfImage is not a mapped image.
+        // A buffer shorter than SizeOfImage is not a mapped image, but its
+        // headers tell how long it should be.
         assert_eq!(
             PeImage::parse_mapped(&m[..m.len() - 1]).unwrap_err(),
             PeError::BufferTooSmall
         );
+        let headers = &m[..f.size_of_headers() as usize];
+        assert_eq!(PeImage::mapped_size(headers), Ok(f.size_of_image()));
+        let short = &headers[..headers.len() - 1];
+        assert_eq!(PeImage::mapped_size(short), Err(PeError::BadSizeOfHeaders));
+        assert_eq!(PeImage::mapped_size(&headers[..0x40]), Err(PeError::BadLfanew));
     }
 }
 

@@ -18,6 +18,7 @@ pub fn run(env: &Env, s: &mut Suite) {
     env.test(s, "vm_fault_message_layout", message_layout);
     env.test(s, "write_fault_fsr", write_fault);
     env.test(s, "instruction_fetch_fault", fetch_fault);
+    env.test(s, "no_execute_attribute_faults_fetch", no_execute);
     env.test(s, "kernel_half_faults_as_protection", kernel_half);
     env.test(s, "reply_restarts_faulting_instruction", restart);
     env.test(s, "pager_maps_4k_on_demand", pager_4k);
@@ -66,6 +67,27 @@ fn fetch_fault(env: &Env) -> TestResult {
     check_eq!(addr, target);
     check!(prefetch, "an instruction fetch not reported as one");
     check_eq!(code, fsr::USER | fsr::FETCH);
+    Ok(())
+}
+
+fn no_execute(env: &Env) -> TestResult {
+    // A `ret` on a mapped page: executable without the attribute, a
+    // protection fault on the fetch with Triton's no-execute bit.
+    tables(env, VSPACE, AREA, 3)?;
+    let f = ok!(env.frame());
+    ok!(vm::page_map(f, VSPACE, AREA, vm::RW, 0));
+    poke(AREA, 0xC3);
+    let ep = spawn_child(env, child_exec, AREA)?;
+    match env::recv(ep)? {
+        env::Msg::Done(_) => {}
+        m => return Err(guest_test::Failure::new(format_args!("executing a plain page gave {m:?}"))),
+    }
+    ok!(vm::page_map(f, VSPACE, AREA, vm::RW, sel4::abi::vm::NO_EXECUTE_BIT));
+    let ep = spawn_child(env, child_exec, AREA)?;
+    let (ip, addr, prefetch, code) = env::recv_vm_fault(ep)?;
+    check_eq!((ip, addr), (AREA, AREA));
+    check!(prefetch, "the fetch was not reported as one");
+    check_eq!(code, fsr::PRESENT | fsr::USER | fsr::FETCH);
     Ok(())
 }
 
