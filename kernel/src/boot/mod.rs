@@ -52,6 +52,9 @@ pub struct MmapEntry {
 
 /// What the boot code collected from the multiboot information.
 pub struct BootMemory {
+    /// The VBE and framebuffer information, when the loader set a graphics mode.
+    pub vbe: Option<multiboot::Vbe>,
+    pub framebuffer: Option<multiboot::Framebuffer>,
     pub mmap: [MmapEntry; 50],
     pub mmap_len: usize,
 }
@@ -70,7 +73,13 @@ pub fn boot_system(mbi: u64) -> u64 {
         }
     }
 
-    let mut mem = BootMemory { mmap: [MmapEntry::default(); 50], mmap_len: 0 };
+    let mut mem = BootMemory {
+        // Only blocks the kernel can read (they are copied into BootInfo).
+        vbe: info.vbe.filter(|v| v.control_info as u64 + 512 <= WINDOW_SIZE && v.mode_info as u64 + 256 <= WINDOW_SIZE),
+        framebuffer: info.framebuffer.filter(|f| f.addr != 0),
+        mmap: [MmapEntry::default(); 50],
+        mmap_len: 0,
+    };
     let mut ram: RangeSet<64> = RangeSet::new();
     let mut usable: RangeSet<64> = RangeSet::new();
     for e in info.memory_map(&Window) {

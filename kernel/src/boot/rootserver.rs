@@ -203,12 +203,34 @@ fn write_extra_bootinfo(paddr: u64, mem: &BootMemory) -> u64 {
         payload[o + 20..o + 24].copy_from_slice(&e.kind.to_le_bytes());
     }
     let mut page = [0u8; 4096];
-    // seL4's order: VBE (never given by multiboot 1 under QEMU), the ACPI
-    // RSDP if found, the framebuffer (multiboot 2 only), the memory map, the
-    // TSC frequency.
+    // seL4's order: VBE, the ACPI RSDP if found, the framebuffer, the memory
+    // map, the TSC frequency. (QEMU's -kernel sets no graphics mode, so VBE
+    // and framebuffer records appear only with a loader that does.)
     let mut len = 0;
+    if let Some(v) = mem.vbe {
+        // The 512-byte control and 256-byte mode information blocks, then
+        // mode, interface segment, offset and length as u32s.
+        let mut vbe = [0u8; 512 + 256 + 16];
+        vbe[..512].copy_from_slice(kmem::slice(v.control_info as u64, 512));
+        vbe[512..768].copy_from_slice(kmem::slice(v.mode_info as u64, 256));
+        for (i, w) in [v.mode, v.interface_seg, v.interface_off, v.interface_len].iter().enumerate() {
+            vbe[768 + 4 * i..772 + 4 * i].copy_from_slice(&(*w as u32).to_le_bytes());
+        }
+        len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_VBE, &vbe).expect("extra bootinfo fits");
+    }
     if let Some(rsdp) = super::acpi::rsdp() {
         len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_ACPI_RSDP, &rsdp).expect("extra bootinfo fits");
+    }
+    if let Some(f) = mem.framebuffer {
+        // addr u64, pitch u32, width u32, height u32, bpp u8, type u8 (packed).
+        let mut fb = [0u8; 22];
+        fb[0..8].copy_from_slice(&f.addr.to_le_bytes());
+        fb[8..12].copy_from_slice(&f.pitch.to_le_bytes());
+        fb[12..16].copy_from_slice(&f.width.to_le_bytes());
+        fb[16..20].copy_from_slice(&f.height.to_le_bytes());
+        fb[20] = f.bpp;
+        fb[21] = f.kind;
+        len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_FRAMEBUFFER, &fb).expect("extra bootinfo fits");
     }
     // seL4 always emits all 50 entries (1220 bytes with the header).
     let len = sel4_abi::write_chunk(&mut page, len, bootinfo_id::X86_MBMMAP, &payload).expect("extra bootinfo fits");
