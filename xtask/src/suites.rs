@@ -16,6 +16,8 @@ pub enum Expect {
 
 pub struct Boot {
     pub program: &'static str,
+    /// More boot modules after the root task (guest programs, by name).
+    pub modules: &'static [&'static str],
     pub mem: &'static str,
     pub expect: Expect,
     /// A host-side check of the guest's output (e.g. against `-m`).
@@ -35,32 +37,43 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "kernel-suite",
         timeout_secs: 180,
-        boots: &[Boot { program: "kernel-suite", mem: "512M", expect: Expect::Summary, check: Some(ram_matches_mem) }],
+        boots: &[Boot { program: "kernel-suite", mem: "512M", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {
         name: "kernel-suite-32m",
         timeout_secs: 180,
-        boots: &[Boot { program: "kernel-suite", mem: "32M", expect: Expect::Summary, check: Some(ram_matches_mem) }],
+        boots: &[Boot { program: "kernel-suite", mem: "32M", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {
         name: "kernel-suite-3g",
         timeout_secs: 180,
-        boots: &[Boot { program: "kernel-suite", mem: "3G", expect: Expect::Summary, check: Some(ram_matches_mem) }],
+        boots: &[Boot { program: "kernel-suite", mem: "3G", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem) }],
     },
     Suite {
         name: "kernel-vm",
         timeout_secs: 120,
-        boots: &[Boot { program: "kernel-vm", mem: "512M", expect: Expect::Summary, check: None }],
+        boots: &[Boot { program: "kernel-vm", mem: "512M", modules: &[], expect: Expect::Summary, check: None }],
     },
     Suite {
         name: "kernel-irq",
         timeout_secs: 120,
-        boots: &[Boot { program: "kernel-irq", mem: "512M", expect: Expect::Summary, check: None }],
+        boots: &[Boot { program: "kernel-irq", mem: "512M", modules: &[], expect: Expect::Summary, check: None }],
     },
     Suite {
         name: "kernel-fuzz",
         timeout_secs: 300,
-        boots: &[Boot { program: "kernel-fuzz", mem: "512M", expect: Expect::Summary, check: None }],
+        boots: &[Boot { program: "kernel-fuzz", mem: "512M", modules: &[], expect: Expect::Summary, check: None }],
+    },
+    Suite {
+        name: "kernel-modules",
+        timeout_secs: 60,
+        boots: &[Boot {
+            program: "kernel-modules",
+            mem: "256M",
+            modules: &["hello-root", "fault-divide"],
+            expect: Expect::Summary,
+            check: None,
+        }],
     },
     Suite {
         name: "kernel-faults",
@@ -69,24 +82,28 @@ pub const SUITES: &[Suite] = &[
             Boot {
                 program: "fault-syscall",
                 mem: "128M",
+                modules: &[],
                 expect: Expect::KernelSurvives(&["UnknownSyscall", "rip=", "thread suspended", IDLE]),
                 check: None,
             },
             Boot {
                 program: "fault-privileged",
                 mem: "128M",
+                modules: &[],
                 expect: Expect::KernelSurvives(&["UserException", "vector=13", "thread suspended", IDLE]),
                 check: None,
             },
             Boot {
                 program: "fault-unmapped",
                 mem: "128M",
+                modules: &[],
                 expect: Expect::KernelSurvives(&["VMFault", "addr=0xdead0000", "thread suspended", IDLE]),
                 check: None,
             },
             Boot {
                 program: "fault-divide",
                 mem: "128M",
+                modules: &[],
                 expect: Expect::KernelSurvives(&["UserException", "vector=0", "thread suspended", IDLE]),
                 check: None,
             },

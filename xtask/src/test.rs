@@ -79,7 +79,11 @@ fn run_suite(
     let (mut p, mut f) = (0u64, 0u64);
     let mut secs = 0.0;
     for (i, boot) in suite.boots.iter().enumerate() {
-        let mut q = Qemu::new(&images.kernel, &[images.program(boot.program)?]);
+        let mut files = vec![images.program(boot.program)?];
+        for m in boot.modules {
+            files.push(images.program(m)?);
+        }
+        let mut q = Qemu::new(&images.kernel, &files);
         q.mem = boot.mem.to_string();
         let log = logs.join(format!("{}-{i}.log", suite.name));
         let name = suite.name;

@@ -365,6 +365,103 @@ pub mod bootinfo_id {
     pub const FDT: u64 = 6;
     /// `SEL4_BOOTINFO_HEADER_NUM`: first unassigned ID.
     pub const NUM: u64 = 7;
+    /// Triton extension: the boot modules after the root task (seL4 ignores
+    /// them), mapped into the root task; see [`super::triton_modules`].
+    pub const TRITON_BOOT_MODULES: u64 = 0x100;
+}
+
+/// The payload of a [`bootinfo_id::TRITON_BOOT_MODULES`] chunk: a `u64`
+/// count, then one [`triton_modules::ENTRY_LEN`]-byte entry per module, in
+/// multiboot order. Each module's pages are mapped read-write into the root
+/// task at `vaddr` (page aligned, in increasing order after the extra
+/// BootInfo), and their frame caps fill slots `first_slot ..
+/// first_slot + frames`, which come after the untyped caps (BootInfo's
+/// `empty` region starts after them).
+pub mod triton_modules {
+    /// Bytes of one entry: vaddr, size, first_slot, frames (u64 each), then
+    /// the module's file name (the first word of its command line without
+    /// directories), NUL-terminated in 32 bytes.
+    pub const ENTRY_LEN: usize = 64;
+    /// Most modules described.
+    pub const MAX_MODULES: usize = 15;
+    /// Offset of the command line in an entry.
+    pub const NAME_OFFSET: usize = 32;
+
+    /// One module as the chunk describes it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Module<'a> {
+        /// Where it is mapped in the root task.
+        pub vaddr: u64,
+        /// Its size in bytes.
+        pub size: u64,
+        /// The slot of its first frame cap.
+        pub first_slot: u64,
+        /// How many 4 KiB frames (and caps) it has.
+        pub frames: u64,
+        /// Its multiboot command line (up to the first NUL).
+        pub name: &'a [u8],
+    }
+
+    fn word(b: &[u8], at: usize) -> Option<u64> {
+        Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    }
+
+    /// The modules of a chunk payload; stops at anything malformed.
+    pub fn modules(payload: &[u8]) -> impl Iterator<Item = Module<'_>> {
+        let n = word(payload, 0).unwrap_or(0).min(MAX_MODULES as u64) as usize;
+        (0..n).map_while(move |i| {
+            let e = payload.get(8 + i * ENTRY_LEN..8 + (i + 1) * ENTRY_LEN)?;
+            let raw = &e[NAME_OFFSET..];
+            let len = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
+            Some(Module {
+                vaddr: word(e, 0)?,
+                size: word(e, 8)?,
+                first_slot: word(e, 16)?,
+                frames: word(e, 24)?,
+                name: &raw[..len],
+            })
+        })
+    }
+
+    /// Writes one entry (the kernel's side).
+    pub fn write_entry(out: &mut [u8; ENTRY_LEN], m: &Module) {
+        out[0..8].copy_from_slice(&m.vaddr.to_le_bytes());
+        out[8..16].copy_from_slice(&m.size.to_le_bytes());
+        out[16..24].copy_from_slice(&m.first_slot.to_le_bytes());
+        out[24..32].copy_from_slice(&m.frames.to_le_bytes());
+        let n = m.name.len().min(ENTRY_LEN - NAME_OFFSET - 1);
+        out[NAME_OFFSET..].fill(0);
+        out[NAME_OFFSET..NAME_OFFSET + n].copy_from_slice(&m.name[..n]);
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn entries_round_trip_and_bad_input_stops() {
+            let mut payload = [0u8; 8 + 2 * ENTRY_LEN];
+            payload[0] = 2;
+            let a = Module { vaddr: 0x50_0000, size: 5000, first_slot: 300, frames: 2, name: b"/boot/ntdll.dll" };
+            let b = Module { vaddr: 0x50_2000, size: 1, first_slot: 302, frames: 1, name: &[b'x'; 40] };
+            let mut e = [0u8; ENTRY_LEN];
+            write_entry(&mut e, &a);
+            payload[8..8 + ENTRY_LEN].copy_from_slice(&e);
+            write_entry(&mut e, &b);
+            payload[8 + ENTRY_LEN..].copy_from_slice(&e);
+            let got: [Option<Module>; 2] = {
+                let mut it = modules(&payload);
+                [it.next(), it.next()]
+            };
+            assert_eq!(got[0], Some(a));
+            assert_eq!(got[1].unwrap().name.len(), ENTRY_LEN - NAME_OFFSET - 1);
+            // A count larger than the payload stops at the end.
+            payload[0] = 9;
+            assert_eq!(modules(&payload).count(), 2);
+            assert_eq!(modules(&payload[..20]).count(), 0);
+            assert_eq!(modules(&[]).count(), 0);
+        }
+    }
 }
 
 /// Payload layouts of the x86 chunks (arch/bootinfo_types.h, and the kernel's

@@ -84,7 +84,7 @@ pub mod vm;
 mod tests;
 
 pub use bootinfo::{
-    bootinfo_id, extra_chunks, write_chunk, BootInfo, BootInfoHeader, ExtraChunks, SlotRegion,
+    bootinfo_id, extra_chunks, triton_modules, write_chunk, BootInfo, BootInfoHeader, ExtraChunks, SlotRegion,
     UntypedDesc,
 };
 pub use consts::*;

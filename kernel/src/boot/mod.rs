@@ -51,7 +51,18 @@ pub struct MmapEntry {
 }
 
 /// What the boot code collected from the multiboot information.
+/// A boot module after the root task: its physical pages go to the root
+/// task as frames (Triton extension; seL4 ignores extra modules).
+#[derive(Clone, Copy, Default)]
+pub struct BootModule {
+    pub start: u64,
+    pub end: u64,
+    pub name: [u8; 32],
+}
+
 pub struct BootMemory {
+    pub modules: [BootModule; sel4_abi::triton_modules::MAX_MODULES],
+    pub nmodules: usize,
     /// The VBE and framebuffer information, when the loader set a graphics mode.
     pub vbe: Option<multiboot::Vbe>,
     pub framebuffer: Option<multiboot::Framebuffer>,
@@ -79,6 +90,8 @@ pub fn boot_system(mbi: u64) -> u64 {
         framebuffer: info.framebuffer.filter(|f| f.addr != 0),
         mmap: [MmapEntry::default(); 50],
         mmap_len: 0,
+        modules: [BootModule::default(); sel4_abi::triton_modules::MAX_MODULES],
+        nmodules: 0,
     };
     let mut ram: RangeSet<64> = RangeSet::new();
     let mut usable: RangeSet<64> = RangeSet::new();
@@ -110,8 +123,27 @@ pub fn boot_system(mbi: u64) -> u64 {
     for m in info.modules(&Window) {
         if root_module.is_none() {
             root_module = Some((m.start, m.end));
+            modules.insert(page_range(m.start, m.end)).expect("too many boot modules");
+        } else if m.start % 0x1000 == 0 && m.start < m.end && m.end <= WINDOW_SIZE && mem.nmodules < mem.modules.len() {
+            // Later modules (the boot image) are handed to the root task.
+            let mut name = [0u8; 32];
+            if let Some(c) = m.cmdline {
+                let mut buf = [0u8; 256];
+                if let Ok(s) = multiboot::read_cstr(&Window, c, &mut buf) {
+                    // The file name: the first word of the command line,
+                    // without its directories.
+                    let word = s.split(|&b| b == b' ').next().unwrap_or(&[]);
+                    let base = word.rsplit(|&b| b == b'/').next().unwrap_or(&[]);
+                    let n = base.len().min(31);
+                    name[..n].copy_from_slice(&base[..n]);
+                }
+            }
+            mem.modules[mem.nmodules] = BootModule { start: m.start, end: m.end, name };
+            mem.nmodules += 1;
+        } else {
+            kprintln!("boot: ignoring module {:#x}..{:#x}", m.start, m.end);
+            modules.insert(page_range(m.start, m.end)).expect("too many boot modules");
         }
-        modules.insert(page_range(m.start, m.end)).expect("too many boot modules");
         free.remove(page_range(m.start, m.end)).expect("range set full");
     }
     let (mstart, mend) = root_module.expect("no boot module: the root task must be the first module");
@@ -124,7 +156,8 @@ pub fn boot_system(mbi: u64) -> u64 {
     let elf = kmem::slice(mstart, mend - mstart);
     let mut root = rootserver::create(&mut alloc, elf, &mem);
 
-    // Module memory is free again; then everything free becomes untypeds.
+    // The root task's module (and any ignored one) is free again; then
+    // everything free becomes untypeds.
     let mut free = alloc.into_free();
     for m in modules.iter() {
         let r = Range { start: m.start.max(LOW_MEMORY_END), end: m.end.min(WINDOW_SIZE) };
@@ -141,6 +174,7 @@ pub fn boot_system(mbi: u64) -> u64 {
         device.remove(r).expect("range set full");
     }
     root.add_untypeds(&free, &device);
+    root.add_module_frames(&mem);
     let total = root.ram_untyped_bytes();
     kprintln!(
         "boot: {} MiB RAM in untypeds ({} untyped caps), root task `{}` starts",

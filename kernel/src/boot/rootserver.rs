@@ -24,6 +24,10 @@ pub struct RootServer {
     cnode: u64,
     tcb: u64,
     bootinfo: u64,
+    /// The extra BootInfo page (physical).
+    extra: u64,
+    /// Where each boot module after the root task is mapped.
+    modules_vaddr: [u64; sel4_abi::triton_modules::MAX_MODULES],
     next_slot: u64,
 }
 
@@ -57,7 +61,14 @@ pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer
     let bi_vaddr = vend + PAGE;
     let extra_vaddr = vend + 2 * PAGE;
     let extra_pages = 1u64;
-    let all_end = extra_vaddr + extra_pages * PAGE;
+    // Boot modules after the root task follow the extra BootInfo, one page
+    // apart (a guard page between them).
+    let mut modules_vaddr = [0u64; sel4_abi::triton_modules::MAX_MODULES];
+    let mut all_end = extra_vaddr + extra_pages * PAGE;
+    for (i, m) in mem.modules[..mem.nmodules].iter().enumerate() {
+        modules_vaddr[i] = all_end + PAGE;
+        all_end = modules_vaddr[i] + ((m.end - m.start + PAGE - 1) & !(PAGE - 1));
+    }
 
     let cnode = alloc.alloc(ROOT_CNODE_SIZE_BITS as u32 + 5);
     let tcb_obj = alloc.alloc(sel4_abi::TCB_BITS as u32);
@@ -67,7 +78,14 @@ pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer
     kmem::write_u64(asid_pool + IT_ASID as u64 * 8, pml4);
     vspace::set_asid_pool(0, asid_pool);
 
-    let mut rs = RootServer { cnode, tcb: tcb_obj, bootinfo: 0, next_slot: cap::NUM_INITIAL_CAPS };
+    let mut rs = RootServer {
+        cnode,
+        tcb: tcb_obj,
+        bootinfo: 0,
+        extra: 0,
+        modules_vaddr: [0; sel4_abi::triton_modules::MAX_MODULES],
+        next_slot: cap::NUM_INITIAL_CAPS,
+    };
     let slot = |i: u64| cnode + i * 32;
 
     // Paging structures: PDPTs, then PDs, then PTs, each in address order.
@@ -125,6 +143,16 @@ pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer
     }
     let extra = SlotRegion { start: extra_start, end: rs.next_slot };
     let extra_len = write_extra_bootinfo(extra_paddr, mem);
+    rs.extra = extra_paddr;
+    // The modules' own pages, mapped now; their caps come after the untypeds.
+    for (i, m) in mem.modules[..mem.nmodules].iter().enumerate() {
+        let mut p = m.start;
+        while p < m.end {
+            map(modules_vaddr[i] + (p - m.start), p);
+            p += PAGE;
+        }
+    }
+    rs.modules_vaddr = modules_vaddr;
 
     // The image: one fresh frame per page, filled from the segments.
     let frames_start = rs.next_slot;
@@ -281,6 +309,60 @@ impl RootServer {
             kprintln!("boot: warning: {dropped} untyped blocks did not fit in BootInfo");
         }
         b.untyped = SlotRegion { start, end: self.next_slot };
+        b.empty = SlotRegion { start: self.next_slot, end: 1 << ROOT_CNODE_SIZE_BITS };
+    }
+
+    /// Frame caps for the boot modules after the root task (already mapped),
+    /// after the untypeds, and the Triton chunk describing them.
+    pub fn add_module_frames(&mut self, mem: &BootMemory) {
+        if mem.nmodules == 0 {
+            return;
+        }
+        use sel4_abi::triton_modules::{write_entry, Module, ENTRY_LEN};
+        let b = self.bootinfo_mut();
+        let mut payload = [0u8; 8 + ENTRY_LEN * sel4_abi::triton_modules::MAX_MODULES];
+        payload[0..8].copy_from_slice(&(mem.nmodules as u64).to_le_bytes());
+        for (i, m) in mem.modules[..mem.nmodules].iter().enumerate() {
+            let first_slot = self.next_slot;
+            let mut p = m.start;
+            while p < m.end {
+                if self.next_slot == 1 << ROOT_CNODE_SIZE_BITS {
+                    panic!("boot: no slots left for the boot modules' frames");
+                }
+                let vaddr = self.modules_vaddr[i] + (p - m.start);
+                let c = Cap::Frame {
+                    paddr: p,
+                    size: FrameSize::Small4K,
+                    rights: VmRights::ReadWrite,
+                    device: false,
+                    mapping: Some(Mapping { asid: IT_ASID, vaddr }),
+                };
+                cnode::install(self.cnode + self.next_slot * 32, c);
+                self.next_slot += 1;
+                p += PAGE;
+            }
+            let n = m.name.iter().position(|&c| c == 0).unwrap_or(m.name.len());
+            let entry = Module {
+                vaddr: self.modules_vaddr[i],
+                size: m.end - m.start,
+                first_slot,
+                frames: self.next_slot - first_slot,
+                name: &m.name[..n],
+            };
+            let mut e = [0u8; ENTRY_LEN];
+            write_entry(&mut e, &entry);
+            payload[8 + i * ENTRY_LEN..8 + (i + 1) * ENTRY_LEN].copy_from_slice(&e);
+        }
+        let used = 8 + mem.nmodules * ENTRY_LEN;
+        let mut page = [0u8; 4096];
+        let start = b.extra_len as usize;
+        match sel4_abi::write_chunk(&mut page, start, bootinfo_id::TRITON_BOOT_MODULES, &payload[..used]) {
+            Some(end) => {
+                kmem::write(self.extra + start as u64, &page[start..end]);
+                b.extra_len = end as u64;
+            }
+            None => kprintln!("boot: warning: no room for the boot modules record"),
+        }
         b.empty = SlotRegion { start: self.next_slot, end: 1 << ROOT_CNODE_SIZE_BITS };
     }
 
