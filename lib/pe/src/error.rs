@@ -12,7 +12,8 @@ use core::fmt;
 /// and ntdll report resolution failures consistently (see
 /// [`crate::Import::not_found_status`]).
 pub mod status {
-    /// The image is at its preferred base (informational; relocation needed).
+    /// The image was mapped away from its ImageBase (informational: it needs
+    /// relocation).
     pub const STATUS_IMAGE_NOT_AT_BASE: u32 = 0x4000_0003;
     /// An address range is already in use; also a fixed image that would
     /// have to move.

@@ -4,7 +4,8 @@
 //!
 //! Everything the rest of the crate relies on is checked here, once:
 //! - the DOS header, e_lfanew, signature, file header and optional header
-//!   lie inside the input; the image is PE32+ for AMD64 and executable;
+//!   lie inside the input; the image is PE32+ for AMD64 and marked
+//!   executable (IMAGE_FILE_EXECUTABLE_IMAGE, clear after a failed link);
 //! - SectionAlignment and FileAlignment are powers of two, FileAlignment is
 //!   at most SectionAlignment, and equal to it below the page size;
 //! - ImageBase is 64 KiB aligned and ImageBase + SizeOfImage cannot
@@ -45,8 +46,8 @@ mod oh {
     pub const DATA_DIRECTORY: usize = 0x70;
 }
 
-/// Size of the DOS header, the PE signature, the file header and a section
-/// header.
+// Sizes of the DOS header, the PE signature, the file header and a section
+// header.
 const DOS_HEADER_SIZE: usize = 0x40;
 const SIGNATURE_SIZE: usize = 4;
 const FILE_HEADER_SIZE: usize = 20;
@@ -450,8 +451,8 @@ impl<'a> PeImage<'a> {
             return None;
         }
         // The region is a subslice of `bytes`: its distance from the start
-        // is the offset (both are addresses of the same allocation).
-        Some(region.as_ptr() as usize - self.bytes.as_ptr() as usize)
+        // is the offset (both are addresses in the same slice).
+        (region.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)
     }
 
     /// The readable bytes from `rva` to the end of the piece of the image

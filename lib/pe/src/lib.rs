@@ -27,6 +27,56 @@
 //! - [`PeError`] says why an image was refused and which NTSTATUS a loader
 //!   should report ([`PeError::ntstatus`]); [`status`] holds those values.
 //!
+//! # Example
+//!
+//! A process image laid out at a new base, as `ntos` would map it, then
+//! bound against modules already loaded, as ntdll's loader would:
+//!
+//! ```
+//! use pe::{bind_imports, rebase, status, BindError, Export, PeImage};
+//!
+//! /// A loaded module: its name, its mapped image, and its base address.
+//! struct Module(&'static str, Vec<u8>, u64);
+//!
+//! fn load(file: &[u8], base: u64, loaded: &[Module]) -> Result<Vec<u8>, u32> {
+//!     let image = PeImage::parse(file).map_err(|e| e.ntstatus())?;
+//!     let mut mapped = vec![0; image.size_of_image() as usize];
+//!     image.load_into(&mut mapped).map_err(|e| e.ntstatus())?;
+//!     rebase(&mut mapped, base).map_err(|e| e.ntstatus())?;
+//!
+//!     let mut tables = Vec::new();
+//!     for Module(name, image, base) in loaded {
+//!         let exports = PeImage::parse_mapped(image).and_then(|i| i.exports());
+//!         tables.push((*name, *base, exports.map_err(|e| e.ntstatus())?));
+//!     }
+//!     let bound = bind_imports(&mut mapped, |dll, import| {
+//!         let (_, base, exports) = tables
+//!             .iter()
+//!             .find(|(name, _, _)| name.eq_ignore_ascii_case(dll))
+//!             .ok_or(status::STATUS_DLL_NOT_FOUND)?;
+//!         match exports.and_then(|e| e.resolve(import)) {
+//!             Some(Export::Rva(rva)) => Ok(base + u64::from(rva)),
+//!             // A real loader follows forwarders to the DLL they name.
+//!             _ => Err(import.not_found_status()),
+//!         }
+//!     });
+//!     bound.map_err(|e| match e {
+//!         BindError::Image(e) => e.ntstatus(),
+//!         BindError::Resolve(status) => status,
+//!     })?;
+//!     Ok(mapped)
+//! }
+//!
+//! let dll = include_bytes!("../tests/fixtures/fixdll.dll");
+//! let exe = include_bytes!("../tests/fixtures/fixexe.exe");
+//! let base = 0x7FF8_0000_0000;
+//! let fixdll = Module("fixdll.dll", load(dll, base, &[]).unwrap(), base);
+//! // fixexe.exe imports from fixdll.dll and from kernel32.dll, which is not
+//! // loaded here.
+//! let r = load(exe, 0x7FF6_0000_0000, &[fixdll]);
+//! assert_eq!(r, Err(status::STATUS_DLL_NOT_FOUND));
+//! ```
+//!
 //! Facts come from the PE/COFF specification and mingw-w64's winnt.h, as
 //! collected in the project's `nt-facts.md`; where the specification leaves
 //! the loader's behaviour open, the module says which loader's rule it

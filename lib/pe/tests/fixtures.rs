@@ -301,7 +301,10 @@ fn mapped_form_agrees_with_file_form() {
         assert_eq!(PeImage::mapped_size(headers), Ok(f.size_of_image()));
         let short = &headers[..headers.len() - 1];
         assert_eq!(PeImage::mapped_size(short), Err(PeError::BadSizeOfHeaders));
-        assert_eq!(PeImage::mapped_size(&headers[..0x40]), Err(PeError::BadLfanew));
+        assert_eq!(
+            PeImage::mapped_size(&headers[..0x40]),
+            Err(PeError::BadLfanew)
+        );
     }
 }
 
