@@ -25,7 +25,7 @@ pub use debug::{
     debug_puts, set_tls_base, DebugWriter,
 };
 pub use error::{Error, LookupFailure, MAX_ERROR_DETAIL};
-pub use invocations::{invoke, invoke_raw, vspace, CNode, Reply, Tcb, Untyped};
+pub use invocations::{invoke, invoke_raw, irq, vspace, CNode, Reply, Tcb, Untyped};
 pub use ipc::{call, nb_recv, nb_send, poll, recv, reply, reply_recv, send, signal, wait, yield_now};
 pub use ipc_buffer::{
     current_tcb, get_badge, get_mr, get_user_data, ipc_buffer_ptr, set_cap, set_cap_receive_path,

@@ -8,6 +8,7 @@
 mod cnode;
 mod tcb;
 mod untyped;
+pub mod irq;
 pub mod vspace;
 
 pub use cnode::CNode;
