@@ -21,7 +21,7 @@ impl Profile {
 }
 
 /// Packages of guest programs (seL4 root tasks), built as static ELF executables.
-pub const PROGRAMS: &[&str] = &["hello-root", "kernel-suite", "fault-probe", "kernel-bench", "kernel-vm", "kernel-irq", "kernel-fuzz"];
+pub const PROGRAMS: &[&str] = &["ntos", "hello-root", "kernel-suite", "fault-probe", "kernel-bench", "kernel-vm", "kernel-irq", "kernel-fuzz"];
 
 const TARGET: &str = "x86_64-unknown-none";
 const LLD: &str = "/usr/lib/llvm-22/bin/ld.lld";

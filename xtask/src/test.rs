@@ -94,7 +94,7 @@ fn run_suite(
                     l.strip_prefix(&prefix).and_then(harness::parse_counts).is_some() || l.contains(harness::PANIC_MARKER)
                 })?
             }
-            Expect::KernelSurvives(pats) => {
+            Expect::Output(pats) => {
                 let last = pats[pats.len() - 1];
                 // The kernel idles on after the last pattern: nothing more will come.
                 q.run_captured(Duration::from_secs(suite.timeout_secs), Duration::ZERO, &log, &move |l: &str| {
@@ -121,7 +121,7 @@ fn run_suite(
                 }
                 None => problems.push("no summary line".into()),
             },
-            Expect::KernelSurvives(pats) => {
+            Expect::Output(pats) => {
                 let mut from = 0;
                 for pat in pats.iter() {
                     match out.lines[from..].iter().position(|l| l.contains(pat)) {

@@ -1,0 +1,47 @@
+//! The boot screen and what the Executive does after it. The boot image
+//! (ntdll.dll, programs, drivers and boot.cfg in the second boot module) and
+//! the first process arrive with issue T4; until then the Executive reports
+//! what it found and halts.
+
+use crate::ke::console::{Console, NORMAL, TITLE};
+use crate::mm::Memory;
+use core::fmt::Write;
+use sel4::abi::{bootinfo_id, extra_chunks, triton_modules, BootInfo};
+
+pub fn boot_screen(con: &Console, bi: &BootInfo, mem: &Memory) {
+    let mut w = con;
+    con.set_attr(TITLE);
+    let _ = writeln!(w, " Triton NT Executive {} (x86_64)", env!("CARGO_PKG_VERSION"));
+    con.set_attr(NORMAL);
+    let _ = writeln!(w);
+    let untypeds = bi.untyped.end - bi.untyped.start;
+    let _ = writeln!(w, " Memory:     {} MiB of RAM in {} untyped caps", mem.ram_bytes() >> 20, untypeds);
+    let _ = writeln!(w, " CSpace:     {} free slots of 2^{}", mem.free_slots(), bi.init_thread_cnode_size_bits);
+    let _ = writeln!(w, " Processors: {}", bi.num_nodes);
+}
+
+/// The boot modules the kernel handed over (Triton's BootInfo record).
+fn modules(bi: &'static BootInfo) -> Option<&'static [u8]> {
+    let base = bi as *const BootInfo as u64 + 4096;
+    // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
+    let extra = unsafe { core::slice::from_raw_parts(base as *const u8, bi.extra_len as usize) };
+    extra_chunks(extra).find(|(id, _)| *id == bootinfo_id::TRITON_BOOT_MODULES).map(|(_, p)| p)
+}
+
+pub fn run(con: &Console, bi: &'static BootInfo) -> ! {
+    let mut w = con;
+    match modules(bi) {
+        Some(p) => {
+            for m in triton_modules::modules(p) {
+                let name = core::str::from_utf8(m.name).unwrap_or("?");
+                let _ = writeln!(w, " Boot image: {name} ({} KiB at {:#x})", m.size >> 10, m.vaddr);
+            }
+        }
+        None => {
+            let _ = writeln!(w, " Boot image: none (pass it as the second boot module)");
+        }
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(w, " Starting programs is not implemented yet (issue T4); halting.");
+    sel4::debug_halt()
+}

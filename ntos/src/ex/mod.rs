@@ -1,0 +1,3 @@
+//! Executive support: the boot sequence.
+
+pub mod boot;

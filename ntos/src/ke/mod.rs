@@ -1,0 +1,3 @@
+//! Kernel-side services of the Executive: the console.
+
+pub mod console;
