@@ -10,6 +10,9 @@
 //! - [`cap`]: the two-word capability encoding, the MDB node packing and the
 //!   derivation rules seL4 applies when caps are copied, minted or revoked.
 //! - [`cspace`]: capability-pointer resolution (seL4 `resolveAddressBits`).
+//! - [`mdb`]: the capability derivation tree (seL4's MDB list: insert, move,
+//!   swap, empty, children, finality), generic over slot storage.
+//! - [`elf`]: the root task's ELF64 program headers.
 //! - [`untyped`]: retype arithmetic (where new objects go in an untyped).
 //! - [`memory`]: physical range sets and the split into untyped blocks.
 //! - [`multiboot`]: reading the multiboot 1 information structure.
@@ -29,6 +32,7 @@ extern crate std;
 pub mod cap;
 pub mod cspace;
 pub mod elf;
+pub mod mdb;
 pub mod memory;
 pub mod multiboot;
 pub mod untyped;

@@ -81,7 +81,9 @@ pub fn decode(inv: &mut Invocation) -> Result {
     for i in 0..node_window {
         let obj = plan.first_object + (i << obj_bits);
         let cap = object::create(ty, obj, obj_bits, user_size, is_device);
-        cnode::cte_insert(cap, inv.slot, ptr + (node_offset + i) * 32);
+        // seL4 insertNewCap: a new object's cap is an original (revocable,
+        // first-badged) child of the untyped, so copies of it are its children.
+        kernel_core::mdb::insert_new(&mut cnode::PhysSlots, cap, inv.slot, ptr + (node_offset + i) * 32);
     }
     Ok(Outcome::Reply([0; 4], 0))
 }

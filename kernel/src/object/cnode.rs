@@ -59,36 +59,18 @@ pub fn lookup_raw(root: RawCap, cptr: u64) -> Option<(RawCap, u64)> {
 }
 
 /// Puts a fresh reply cap into the empty `dest`, as the child of the master
-/// reply cap in `master` (cteInsert, specialised: reply caps are never
-/// revocable and are not untyped).
+/// reply cap in `master` (cteInsert, specialised for the IPC fastpath:
+/// nothing is decoded, the result is the same).
 #[inline(always)]
 pub fn insert_reply(cap: RawCap, master: u64, dest: u64) {
-    let next = slot_at(master).mdb.next();
-    let d = slot_at(dest);
-    d.cap = cap;
-    d.mdb = MdbNode::EMPTY;
-    d.mdb.set_prev(master);
-    d.mdb.set_next(next);
-    slot_at(master).mdb.set_next(dest);
-    if next != 0 {
-        slot_at(next).mdb.set_prev(dest);
-    }
+    mdb::insert_reply(&mut PhysSlots, cap, master, dest);
 }
 
-/// Empties a slot holding a non-master reply cap (emptySlot, specialised:
-/// such a cap is neither revocable nor first-badged, so nothing passes on).
+/// Empties a slot holding a non-master reply cap (emptySlot, specialised
+/// for the IPC fastpath, without finalisation: a reply cap has none).
 #[inline(always)]
 pub fn remove_reply(paddr: u64) {
-    let s = slot_at(paddr);
-    let mdb = s.mdb;
-    if mdb.prev() != 0 {
-        slot_at(mdb.prev()).mdb.set_next(mdb.next());
-    }
-    if mdb.next() != 0 {
-        slot_at(mdb.next()).mdb.set_prev(mdb.prev());
-    }
-    s.cap = RawCap::NULL;
-    s.mdb = MdbNode::EMPTY;
+    mdb::remove_reply(&mut PhysSlots, paddr);
 }
 
 pub fn slot_paddr(s: &ResolvedSlot) -> u64 {
@@ -96,124 +78,87 @@ pub fn slot_paddr(s: &ResolvedSlot) -> u64 {
 }
 
 // ---- The capability derivation tree (seL4's MDB: a doubly linked list of
-// slots in depth-first order; a slot's children follow it).
+// slots in depth-first order; a slot's children follow it). The list logic
+// is `kernel_core::mdb`, tested on the host against a model; this part runs
+// it on physical memory and adds what needs the rest of the kernel
+// (finalising objects).
 
-fn decode(raw: RawCap) -> Cap {
-    Cap::decode_trusted(raw)
+use kernel_core::mdb::{self, SlotStore};
+
+/// The derivation tree's view of physical memory. The field accessors read
+/// and write only the words an operation changes, so the generic code
+/// compiles to what hand-written pointer updates would (the IPC fastpath
+/// inserts and removes a reply cap on every round trip).
+impl SlotStore for PhysSlots {
+    #[inline(always)]
+    fn get(&self, slot: u64) -> Cte {
+        *slot_at(slot)
+    }
+
+    #[inline(always)]
+    fn set(&mut self, slot: u64, cte: Cte) {
+        *slot_at(slot) = cte;
+    }
+
+    #[inline(always)]
+    fn cap(&self, slot: u64) -> RawCap {
+        slot_at(slot).cap
+    }
+
+    #[inline(always)]
+    fn set_cap(&mut self, slot: u64, cap: RawCap) {
+        slot_at(slot).cap = cap;
+    }
+
+    #[inline(always)]
+    fn mdb(&self, slot: u64) -> MdbNode {
+        slot_at(slot).mdb
+    }
+
+    #[inline(always)]
+    fn set_mdb(&mut self, slot: u64, mdb: MdbNode) {
+        slot_at(slot).mdb = mdb;
+    }
 }
 
 /// The capability in the slot at `paddr`.
 pub fn cap_at(paddr: u64) -> Cap {
-    decode(slot_at(paddr).cap)
-}
-
-fn set_cap(paddr: u64, cap: Cap) {
-    slot_at(paddr).cap = cap.encode();
+    Cap::decode_trusted(slot_at(paddr).cap)
 }
 
 /// seL4 cteInsert: `new` (derived from the cap in `src`) goes into the empty
 /// slot `dest`, right after `src` in MDB order.
 pub fn cte_insert(new: Cap, src: u64, dest: u64) {
-    let src_cap = cap_at(src);
-    let revocable = kernel_core::cap::is_cap_revocable(&new, &src_cap);
-    set_cap(src, kernel_core::cap::set_untyped_cap_as_full(&src_cap, &new));
-    let next = slot_at(src).mdb.next();
-    let d = slot_at(dest);
-    d.cap = new.encode();
-    d.mdb = MdbNode::EMPTY;
-    d.mdb.set_prev(src);
-    d.mdb.set_next(next);
-    d.mdb.set_revocable(revocable);
-    d.mdb.set_first_badged(revocable);
-    slot_at(src).mdb.set_next(dest);
-    if next != 0 {
-        slot_at(next).mdb.set_prev(dest);
-    }
+    mdb::insert(&mut PhysSlots, new, src, dest);
 }
 
 /// seL4 cteMove: the cap in `src` moves (as `new`) to the empty `dest`,
 /// keeping its place in the derivation tree.
 pub fn cte_move(new: Cap, src: u64, dest: u64) {
-    let mdb = slot_at(src).mdb;
-    let d = slot_at(dest);
-    d.cap = new.encode();
-    d.mdb = mdb;
-    let s = slot_at(src);
-    s.cap = RawCap::NULL;
-    s.mdb = MdbNode::EMPTY;
-    if mdb.prev() != 0 {
-        slot_at(mdb.prev()).mdb.set_next(dest);
-    }
-    if mdb.next() != 0 {
-        slot_at(mdb.next()).mdb.set_prev(dest);
-    }
+    mdb::move_cap(&mut PhysSlots, new, src, dest);
 }
 
 /// seL4 cteSwap: exchanges two caps (`c1` goes into `s2`, `c2` into `s1`)
-/// and their places in the derivation tree. The order of the steps makes
-/// adjacent slots come out right: the second slot's node is read after the
-/// first round of re-pointing.
+/// and their places in the derivation tree; adjacent slots included.
 pub fn cte_swap(c1: Cap, s1: u64, c2: Cap, s2: u64) {
-    slot_at(s1).cap = c2.encode();
-    slot_at(s2).cap = c1.encode();
-    let m1 = slot_at(s1).mdb;
-    if m1.prev() != 0 {
-        slot_at(m1.prev()).mdb.set_next(s2);
-    }
-    if m1.next() != 0 {
-        slot_at(m1.next()).mdb.set_prev(s2);
-    }
-    let m2 = slot_at(s2).mdb;
-    slot_at(s1).mdb = m2;
-    slot_at(s2).mdb = m1;
-    if m2.prev() != 0 {
-        slot_at(m2.prev()).mdb.set_next(s1);
-    }
-    if m2.next() != 0 {
-        slot_at(m2.next()).mdb.set_prev(s1);
-    }
+    mdb::swap(&mut PhysSlots, c1, s1, c2, s2);
 }
 
-#[inline(always)]
 /// Unlinks a slot from the derivation tree and empties it (seL4
-/// emptySlot, without finalisation). A child inherits the revocable
-/// "first badged" position of the removed slot as seL4 does.
+/// emptySlot, without finalisation); an empty slot is left alone.
+#[inline(always)]
 pub fn empty_slot(paddr: u64) {
-    let s = slot_at(paddr);
-    if s.cap == RawCap::NULL {
-        return;
-    }
-    let mdb = s.mdb;
-    if mdb.prev() != 0 {
-        slot_at(mdb.prev()).mdb.set_next(mdb.next());
-    }
-    if mdb.next() != 0 {
-        let n = slot_at(mdb.next());
-        n.mdb.set_prev(mdb.prev());
-        let fb = n.mdb.first_badged() || mdb.first_badged();
-        n.mdb.set_first_badged(fb);
-    }
-    s.cap = RawCap::NULL;
-    s.mdb = MdbNode::EMPTY;
+    mdb::empty(&mut PhysSlots, paddr);
 }
 
 /// Whether the cap in `paddr` is the last one to its object.
 pub fn is_final(paddr: u64) -> bool {
-    let cap = cap_at(paddr);
-    let m = slot_at(paddr).mdb;
-    let prev = (m.prev() != 0).then(|| cap_at(m.prev()));
-    let next = (m.next() != 0).then(|| cap_at(m.next()));
-    kernel_core::cap::is_final_capability(&cap, prev.as_ref(), next.as_ref())
+    mdb::is_final(&PhysSlots, paddr)
 }
 
 /// seL4 ensureNoChildren.
 pub fn has_children(paddr: u64) -> bool {
-    let m = slot_at(paddr).mdb;
-    if m.next() == 0 {
-        return false;
-    }
-    let n = slot_at(m.next());
-    kernel_core::cap::is_mdb_parent_of(&cap_at(paddr), &m, &decode(n.cap), &n.mdb)
+    mdb::has_children(&PhysSlots, paddr)
 }
 
 /// seL4 cteDelete: removes the cap in `paddr`, finalising its object when
@@ -232,10 +177,10 @@ pub fn cte_delete(paddr: u64) {
     }
 }
 
-/// seL4 cteRevoke: deletes every descendant of the cap in `paddr`.
+/// seL4 cteRevoke: deletes every descendant of the cap in `paddr`, always
+/// the first child, until there is none.
 pub fn cte_revoke(paddr: u64) {
-    while has_children(paddr) {
-        let child = slot_at(paddr).mdb.next();
+    while let Some(child) = mdb::first_child(&PhysSlots, paddr) {
         cte_delete(child);
     }
 }

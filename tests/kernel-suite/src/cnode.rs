@@ -44,6 +44,7 @@ pub const TESTS: &[Test] = &[
     ("cnode_delete_empties_slot", delete_empties),
     ("cnode_delete_empty_slot_ok", delete_empty),
     ("cnode_revoke_deletes_copies", revoke_copies),
+    ("cnode_revoke_deletes_copies_of_any_object", revoke_copies_any),
     ("cnode_revoke_deletes_badged_children", revoke_badged_children),
     ("cnode_revoke_badged_keeps_other_badges", revoke_badged_only),
     ("cnode_revoke_unbadged_copy_is_no_parent", revoke_copy_no_parent),
@@ -350,6 +351,27 @@ fn revoke_copies(e: &Env) -> TestResult {
         check_empty(c)?;
     }
     check_tag(ep, cap_tag::ENDPOINT)
+}
+
+fn revoke_copies_any(e: &Env) -> TestResult {
+    // Retype makes every new cap an original (seL4 insertNewCap), so copies
+    // of a frame, CNode, TCB or notification are its children and go with
+    // a revoke of it.
+    for (ty, bits, tag) in [
+        (ObjectType::SmallPage, 0, cap_tag::FRAME),
+        (ObjectType::CapTable, 2, cap_tag::CNODE),
+        (ObjectType::TCB, 0, cap_tag::THREAD),
+        (ObjectType::Notification, 0, cap_tag::NOTIFICATION),
+    ] {
+        let o = ok!(e.obj(ty, bits));
+        let c1 = ok!(e.copy(o, CapRights::ALL));
+        let c2 = ok!(e.copy(c1, CapRights::ALL));
+        ok!(ROOT.revoke(o, D));
+        check_empty(c1)?;
+        check_empty(c2)?;
+        check_tag(o, tag)?;
+    }
+    Ok(())
 }
 
 fn revoke_badged_children(e: &Env) -> TestResult {
