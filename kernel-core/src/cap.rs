@@ -86,51 +86,10 @@ pub const MAX_CNODE_RADIX: u8 = MAX_UNTYPED_BITS - SLOT_BITS as u8;
 /// IRQ numbers fit in 12 bits, as in seL4's `irq_handler_cap` (non-SMP).
 pub const IRQ_BITS: u32 = 12;
 
-/// seL4 x86_64 capType numbers (the value `seL4_DebugCapIdentify` returns).
-/// Even numbers are generic caps, odd numbers are arch caps
-/// (seL4 `isArchCap`).
-pub mod tag {
-    /// Empty slot.
-    pub const NULL: u64 = 0;
-    /// Untyped memory.
-    pub const UNTYPED: u64 = 2;
-    /// Endpoint.
-    pub const ENDPOINT: u64 = 4;
-    /// Notification.
-    pub const NOTIFICATION: u64 = 6;
-    /// Reply (non-MCS: names the caller's TCB).
-    pub const REPLY: u64 = 8;
-    /// CNode.
-    pub const CNODE: u64 = 10;
-    /// Thread (TCB).
-    pub const THREAD: u64 = 12;
-    /// IRQ control.
-    pub const IRQ_CONTROL: u64 = 14;
-    /// IRQ handler.
-    pub const IRQ_HANDLER: u64 = 16;
-    /// Zombie (an object being destroyed).
-    pub const ZOMBIE: u64 = 18;
-    /// Domain control.
-    pub const DOMAIN: u64 = 20;
-    /// Frame of any size.
-    pub const FRAME: u64 = 1;
-    /// Page table.
-    pub const PAGE_TABLE: u64 = 3;
-    /// Page directory.
-    pub const PAGE_DIRECTORY: u64 = 5;
-    /// Page-directory pointer table.
-    pub const PDPT: u64 = 7;
-    /// PML4 (the VSpace root).
-    pub const PML4: u64 = 9;
-    /// ASID control.
-    pub const ASID_CONTROL: u64 = 11;
-    /// ASID pool.
-    pub const ASID_POOL: u64 = 13;
-    /// I/O port range.
-    pub const IO_PORT: u64 = 19;
-    /// I/O port control.
-    pub const IO_PORT_CONTROL: u64 = 31;
-}
+/// seL4 x86_64 capType numbers (the value `seL4_DebugCapIdentify` returns),
+/// as the ABI crate declares them. Even numbers are generic caps, odd
+/// numbers are arch caps (seL4 `isArchCap`).
+pub use sel4_abi::cap_tag as tag;
 
 const TAG_MASK: u64 = 0x1f;
 const SMALL_SHIFT: u32 = 5;

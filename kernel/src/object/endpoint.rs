@@ -5,6 +5,7 @@
 use crate::ipc;
 use crate::kmem;
 use crate::object::cnode;
+use crate::object::queue::TcbQueue;
 use crate::object::tcb::{Blocking, Tcb, ThreadState, SLOT_CALLER};
 use crate::sched;
 use kernel_core::cap::Cap;
@@ -16,12 +17,11 @@ pub enum EpState {
     Recv = 2,
 }
 
-/// The object as it sits in memory: the head link carries the state in its
-/// low bits (TCB objects are 2 KiB aligned).
+/// The object as it sits in memory: a thread queue whose state bits are
+/// the endpoint's state.
 #[repr(C)]
 pub struct Endpoint {
-    head_state: u64,
-    tail: u64,
+    queue: TcbQueue,
 }
 
 impl Endpoint {
@@ -31,73 +31,38 @@ impl Endpoint {
         unsafe { kmem::object_mut::<Endpoint>(paddr) }
     }
 
+    #[inline(always)]
     pub fn state(&self) -> EpState {
-        match self.head_state & 3 {
+        match self.queue.state_bits() {
             1 => EpState::Send,
             2 => EpState::Recv,
             _ => EpState::Idle,
         }
     }
 
+    #[inline(always)]
     pub fn head(&self) -> u64 {
-        self.head_state & !3
+        self.queue.head()
     }
 
-    fn set(&mut self, head: u64, tail: u64, state: EpState) {
-        self.head_state = head | state as u64;
-        self.tail = tail;
-    }
-
-    fn state_after_change(&self, head: u64) -> EpState {
-        if head == 0 { EpState::Idle } else { self.state() }
-    }
-
-    /// Appends `t` (seL4 tcbEPAppend), in state `state`.
-    #[inline]
     fn append(&mut self, t: &mut Tcb, state: EpState) {
-        let obj = t.object();
-        t.ep_next = 0;
-        t.ep_prev = self.tail;
-        let head = if self.tail != 0 {
-            Tcb::at(self.tail).ep_next = obj;
-            self.head()
-        } else {
-            obj
-        };
-        self.set(head, obj, state);
+        self.queue.append(t, state as u64);
     }
 
     /// Removes `t` from the queue (seL4 tcbEPDequeue).
     #[inline(always)]
     pub fn remove(&mut self, t: &mut Tcb) {
-        let mut head = self.head();
-        let mut tail = self.tail;
-        if t.ep_prev != 0 {
-            Tcb::at(t.ep_prev).ep_next = t.ep_next;
-        } else {
-            head = t.ep_next;
-        }
-        if t.ep_next != 0 {
-            Tcb::at(t.ep_next).ep_prev = t.ep_prev;
-        } else {
-            tail = t.ep_prev;
-        }
-        t.ep_next = 0;
-        t.ep_prev = 0;
-        let st = self.state_after_change(head);
-        self.set(head, tail, st);
+        self.queue.remove(t);
     }
 
     /// Queues a receiver (the fastpath's ReplyRecv).
     #[inline(always)]
     pub fn append_receiver(&mut self, t: &mut Tcb) {
-        self.append(t, EpState::Recv);
+        self.queue.append(t, EpState::Recv as u64);
     }
 
     fn pop(&mut self) -> &'static mut Tcb {
-        let t = Tcb::at(self.head());
-        self.remove(t);
-        t
+        self.queue.pop()
     }
 }
 
@@ -225,7 +190,7 @@ pub fn cancel_all_ipc(ep_ptr: u64) {
         t.state = ThreadState::Restart;
         sched::enqueue(t);
     }
-    ep.set(0, 0, EpState::Idle);
+    ep.queue.set(0, 0, EpState::Idle as u64);
     sched::reschedule_required();
 }
 

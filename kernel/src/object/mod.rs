@@ -8,6 +8,7 @@ pub mod cnode;
 pub mod endpoint;
 pub mod irq;
 pub mod notification;
+pub mod queue;
 pub mod tcb;
 pub mod vspace;
 

@@ -4,6 +4,7 @@
 
 use crate::kmem;
 use crate::object::endpoint;
+use crate::object::queue::TcbQueue;
 use crate::object::tcb::{Blocking, Tcb, ThreadState};
 use crate::sched;
 
@@ -14,10 +15,11 @@ pub enum NtfnState {
     Active = 2,
 }
 
+/// The object as it sits in memory: the waiting threads (with the state
+/// in the queue's state bits), the badge word and the bound thread.
 #[repr(C)]
 pub struct Notification {
-    head_state: u64,
-    tail: u64,
+    queue: TcbQueue,
     word: u64,
     bound_tcb: u64,
 }
@@ -30,56 +32,23 @@ impl Notification {
     }
 
     pub fn state(&self) -> NtfnState {
-        match self.head_state & 3 {
+        match self.queue.state_bits() {
             1 => NtfnState::Waiting,
             2 => NtfnState::Active,
             _ => NtfnState::Idle,
         }
     }
 
-    fn head(&self) -> u64 {
-        self.head_state & !3
-    }
-
-    fn set_queue(&mut self, head: u64, tail: u64, state: NtfnState) {
-        self.head_state = head | state as u64;
-        self.tail = tail;
-    }
-
     pub fn bound_tcb(&self) -> u64 {
         self.bound_tcb
     }
 
-    fn append(&mut self, t: &mut Tcb) {
-        let obj = t.object();
-        t.ep_next = 0;
-        t.ep_prev = self.tail;
-        let head = if self.tail != 0 {
-            Tcb::at(self.tail).ep_next = obj;
-            self.head()
-        } else {
-            obj
-        };
-        self.set_queue(head, obj, NtfnState::Waiting);
-    }
-
-    fn remove(&mut self, t: &mut Tcb) {
-        let mut head = self.head();
-        let mut tail = self.tail;
-        if t.ep_prev != 0 {
-            Tcb::at(t.ep_prev).ep_next = t.ep_next;
-        } else {
-            head = t.ep_next;
-        }
-        if t.ep_next != 0 {
-            Tcb::at(t.ep_next).ep_prev = t.ep_prev;
-        } else {
-            tail = t.ep_prev;
-        }
-        t.ep_next = 0;
-        t.ep_prev = 0;
-        let st = if head == 0 { NtfnState::Idle } else { NtfnState::Waiting };
-        self.set_queue(head, tail, st);
+    /// Takes the pending word, leaving the notification idle.
+    fn take_word(&mut self) -> u64 {
+        let w = self.word;
+        self.word = 0;
+        self.queue.set(0, 0, NtfnState::Idle as u64);
+        w
     }
 }
 
@@ -101,12 +70,10 @@ pub fn send_signal(ptr: u64, badge: u64) {
                 }
             }
             n.word = badge;
-            let head = n.head();
-            n.set_queue(head, n.tail, NtfnState::Active);
+            n.queue.set_state(NtfnState::Active as u64);
         }
         NtfnState::Waiting => {
-            let t = Tcb::at(n.head());
-            n.remove(t);
+            let t = n.queue.pop();
             sched::set_state(t, ThreadState::Running);
             t.frame.rdi = badge;
             sched::possible_switch_to(t);
@@ -123,16 +90,12 @@ pub fn receive_signal(thread: &mut Tcb, ptr: u64, blocking: bool) {
             if blocking {
                 thread.blocking = Blocking { object: ptr, ..Default::default() };
                 sched::set_state(thread, ThreadState::BlockedOnNotification);
-                n.append(thread);
+                n.queue.append(thread, NtfnState::Waiting as u64);
             } else {
                 thread.frame.rdi = 0;
             }
         }
-        NtfnState::Active => {
-            thread.frame.rdi = n.word;
-            n.word = 0;
-            n.set_queue(0, 0, NtfnState::Idle);
-        }
+        NtfnState::Active => thread.frame.rdi = n.take_word(),
     }
 }
 
@@ -143,15 +106,13 @@ pub fn try_complete(thread: &mut Tcb) -> bool {
     if n.state() != NtfnState::Active {
         return false;
     }
-    thread.frame.rdi = n.word;
-    n.word = 0;
-    n.set_queue(0, 0, NtfnState::Idle);
+    thread.frame.rdi = n.take_word();
     true
 }
 
 /// seL4 cancelSignal: a waiting thread leaves the queue.
 pub fn cancel_signal(t: &mut Tcb) {
-    Notification::at(t.blocking.object).remove(t);
+    Notification::at(t.blocking.object).queue.remove(t);
     sched::set_state(t, ThreadState::Inactive);
 }
 
@@ -159,15 +120,14 @@ pub fn cancel_signal(t: &mut Tcb) {
 pub fn cancel_all_signals(ptr: u64) {
     let n = Notification::at(ptr);
     if n.state() == NtfnState::Waiting {
-        while n.head() != 0 {
-            let t = Tcb::at(n.head());
-            n.remove(t);
+        while n.queue.head() != 0 {
+            let t = n.queue.pop();
             t.state = ThreadState::Restart;
             sched::enqueue(t);
         }
         sched::reschedule_required();
     }
-    n.set_queue(0, 0, NtfnState::Idle);
+    n.queue.set(0, 0, NtfnState::Idle as u64);
 }
 
 pub fn bind(t: &mut Tcb, ptr: u64) {
