@@ -5,7 +5,6 @@
 use crate::cap::{self, Cap, Rights};
 use crate::cspace::{lookup_slot, LookupError, LookupFailure, ResolvedSlot, SlotReader};
 use crate::untyped::{object_size_bits, object_type};
-use sel4_abi::cap_tag;
 use sel4_abi::consts;
 use sel4_abi::error::Error;
 use sel4_abi::lookup::{self as abi_lookup, LookupFailureType};
