@@ -24,17 +24,25 @@ impl Profile {
 pub const PROGRAMS: &[&str] = &["ntos", "hello-root", "kernel-suite", "fault-probe", "kernel-bench", "kernel-vm", "kernel-irq", "kernel-fuzz"];
 
 const TARGET: &str = "x86_64-unknown-none";
+/// The boot image's file name (the module name the Executive sees).
+pub const BOOT_IMAGE: &str = "boot.tar";
 const LLD: &str = "/usr/lib/llvm-22/bin/ld.lld";
 
 /// The files one build produced.
 pub struct Images {
     pub kernel: PathBuf,
+    /// The boot image (a ustar archive) the Executive reads.
+    pub boot_image: PathBuf,
     /// Where the guest programs' executables are, one per binary name.
     pub programs: PathBuf,
 }
 
 impl Images {
+    /// A boot module by name: a guest program, or `boot.tar`.
     pub fn program(&self, bin: &str) -> Result<PathBuf, String> {
+        if bin == BOOT_IMAGE {
+            return Ok(self.boot_image.clone());
+        }
         let p = self.programs.join(bin);
         if p.is_file() { Ok(p) } else { Err(format!("no guest program named {bin}")) }
     }
@@ -94,5 +102,11 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
     }
     cargo(udir.to_str().unwrap(), &uflags, &args, profile)?;
 
-    Ok(Images { kernel, programs: udir.join(TARGET).join(profile.dir()) })
+    // The boot image: for now only the boot configuration (ntdll.dll and
+    // the programs join it with T4).
+    let cfg = std::fs::read(root.join("ntos/boot.cfg")).map_err(|e| format!("ntos/boot.cfg: {e}"))?;
+    let tar = bootimg::Builder::new().add_file(bootimg::BOOT_CONFIG, &cfg).finish();
+    let boot_image = out.join(BOOT_IMAGE);
+    std::fs::write(&boot_image, tar).map_err(|e| e.to_string())?;
+    Ok(Images { kernel, boot_image, programs: udir.join(TARGET).join(profile.dir()) })
 }

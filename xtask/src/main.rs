@@ -88,7 +88,7 @@ impl Opts {
 /// `./x run`: boot the default image interactively.
 fn run(opts: &Opts) -> Result<(), String> {
     let images = build::build_all(opts.profile())?;
-    let mut q = harness::Qemu::new(&images.kernel, &[images.program("ntos")?]);
+    let mut q = harness::Qemu::new(&images.kernel, &[images.program("ntos")?, images.boot_image.clone()]);
     if let Some(m) = &opts.mem {
         q.mem = m.clone();
     }

@@ -81,12 +81,14 @@ pub const SUITES: &[Suite] = &[
         boots: &[Boot {
             program: "ntos",
             mem: "256M",
-            modules: &["hello-root"],
+            modules: &["boot.tar"],
             expect: Expect::Output(&[
                 "Triton NT Executive",
                 "Memory:",
                 "Processors: 1",
-                "Boot image: hello-root",
+                "Boot image: boot.tar",
+                "boot.cfg",
+                "First program: \\SystemRoot\\system32\\ntcmd.exe",
                 "halting.",
             ]),
             check: None,

@@ -20,6 +20,37 @@ pub fn boot_screen(con: &Console, bi: &BootInfo, mem: &Memory) {
     let _ = writeln!(w, " Processors: {}", bi.num_nodes);
 }
 
+/// Lists a boot image (a ustar archive) and its boot configuration.
+fn read_boot_image(con: &Console, bytes: &[u8]) {
+    let mut w = con;
+    let archive = match bootimg::Archive::new(bytes) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(w, "   not a boot image: {e:?}");
+            return;
+        }
+    };
+    for e in archive.entries() {
+        let _ = writeln!(w, "   {:<40} {:>8} bytes", e.name(), e.size);
+    }
+    match archive.file_ci(bootimg::BOOT_CONFIG).map(bootimg::Config::parse) {
+        Some(Ok(cfg)) => match cfg.get("boot", "program") {
+            Some(p) => {
+                let _ = writeln!(w, " First program: {p}");
+            }
+            None => {
+                let _ = writeln!(w, " boot.cfg names no [boot] program");
+            }
+        },
+        Some(Err(e)) => {
+            let _ = writeln!(w, " boot.cfg: line {}: {:?}", e.line, e.kind);
+        }
+        None => {
+            let _ = writeln!(w, " The boot image has no boot.cfg");
+        }
+    }
+}
+
 /// The boot modules the kernel handed over (Triton's BootInfo record).
 fn modules(bi: &'static BootInfo) -> Option<&'static [u8]> {
     let base = bi as *const BootInfo as u64 + 4096;
@@ -34,7 +65,11 @@ pub fn run(con: &Console, bi: &'static BootInfo) -> ! {
         Some(p) => {
             for m in triton_modules::modules(p) {
                 let name = core::str::from_utf8(m.name).unwrap_or("?");
-                let _ = writeln!(w, " Boot image: {name} ({} KiB at {:#x})", m.size >> 10, m.vaddr);
+                let _ = writeln!(w, " Boot image: {name} ({} KiB at {:#x})", m.size.div_ceil(1024), m.vaddr);
+                // SAFETY: the kernel mapped the module's pages there (Triton's
+                // BootInfo record), and nothing else uses them.
+                let bytes = unsafe { core::slice::from_raw_parts(m.vaddr as *const u8, m.size as usize) };
+                read_boot_image(con, bytes);
             }
         }
         None => {
