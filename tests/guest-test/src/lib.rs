@@ -2,8 +2,11 @@
 //! `test NAME ... ok` or `test NAME ... FAILED: why`, and `finish` prints the
 //! one line the host harness reads: `suite NAME: N passed, M failed`. The
 //! `check!`, `check_eq!`, `ok!` and `expect_err!` macros turn a failed
-//! expectation into a test failure with the line it came from.
+//! expectation into a test failure with the line it came from. [`pool`]
+//! gives root-task suites child threads whose memory lies in their image.
 #![no_std]
+
+pub mod pool;
 
 use core::fmt;
 
@@ -135,6 +138,21 @@ impl Suite {
                 sel4::println!("test {test} ... FAILED: {e}");
             }
         }
+    }
+
+    /// Runs `test`, then `cleanup` whatever the test's outcome; a failed
+    /// cleanup fails a test that passed.
+    pub fn run_with_cleanup(
+        &mut self,
+        test: &str,
+        f: impl FnOnce() -> TestResult,
+        cleanup: impl FnOnce() -> TestResult,
+    ) {
+        self.run(test, || {
+            let r = f();
+            let c = cleanup();
+            r.and(c)
+        });
     }
 
     /// Prints the summary line and stops the machine.

@@ -4,12 +4,12 @@
 //! environment of slots, a per-test untyped and pooled child threads.
 #![no_std]
 
-use core::cell::{Cell, UnsafeCell};
+use core::cell::Cell;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use guest_test::pool::ThreadPool;
 use guest_test::{Failure, TestResult};
 use sel4::abi::{bootinfo_id, cap};
-use sel4::thread::{Thread, ThreadMemory};
-use sel4::{BootInfo, CNode, CPtr, Error, ObjectType, Tcb, TlsBlock, Untyped};
+use sel4::{BootInfo, CNode, CPtr, Error, ObjectType, Tcb, Untyped};
 
 /// Depth of a cptr resolved from the root CNode.
 pub const D: u8 = 64;
@@ -148,35 +148,8 @@ pub fn spin_until(ms: u64, mut cond: impl FnMut() -> bool) -> bool {
 
 // ------------------------------------------------------------ environment
 
-const NTHREADS: usize = 4;
-const STACK_SIZE: usize = 16 * 1024;
-const PAGE: usize = 4096;
-
-#[repr(C, align(4096))]
-struct Page([u8; PAGE]);
-
-#[repr(C, align(16))]
-struct Stack([u8; STACK_SIZE]);
-
-/// Pooled thread memory in `.bss`, so BootInfo's image frames cover it.
-struct Pool {
-    pages: UnsafeCell<[Page; NTHREADS]>,
-    stacks: UnsafeCell<[Stack; NTHREADS]>,
-}
-
-// SAFETY: each entry belongs to one thread of the current test at a time
-// (Env::spawn hands it out, Env::cleanup destroys that thread).
-unsafe impl Sync for Pool {}
-
-static POOL: Pool = Pool {
-    pages: UnsafeCell::new([const { Page([0; PAGE]) }; NTHREADS]),
-    stacks: UnsafeCell::new([const { Stack([0; STACK_SIZE]) }; NTHREADS]),
-};
-static TLS: [TlsBlock; NTHREADS] = [const { TlsBlock::new() }; NTHREADS];
-
-extern "C" {
-    static __ehdr_start: u8;
-}
+/// Memory of the tests' child threads (at most four at a time).
+static POOL: ThreadPool<4> = ThreadPool::new();
 
 /// Words threads share with the root; zeroed after every test.
 pub static SH: [AtomicU64; 16] = [const { AtomicU64::new(0) }; 16];
@@ -203,7 +176,6 @@ pub struct Env {
     ut: Untyped,
     window: u64,
     next: Cell<u64>,
-    threads: Cell<usize>,
 }
 
 impl Env {
@@ -224,7 +196,7 @@ impl Env {
         guest_test::ok!(Untyped(bi.untyped.start + i as u64).retype(ObjectType::Untyped, bits, ROOT, 0, 0, slot, 1));
         guest_test::ok!(ME.set_priority(ME, ROOT_PRIO));
         let window = (1u64 << bi.init_thread_cnode_size_bits) - WINDOW;
-        Ok(Env { bi, ut: Untyped(slot), window, next: Cell::new(window), threads: Cell::new(0) })
+        Ok(Env { bi, ut: Untyped(slot), window, next: Cell::new(window) })
     }
 
     /// A fresh slot of the window.
@@ -275,54 +247,29 @@ impl Env {
         Ok(s)
     }
 
-    fn frame_of(&self, vaddr: u64) -> CPtr {
-        // SAFETY: linker-defined symbol; only its address is used.
-        let start = unsafe { &__ehdr_start as *const u8 as u64 } / PAGE as u64;
-        self.bi.user_image_frames.start + (vaddr / PAGE as u64 - start)
-    }
-
     /// Starts a child thread at `prio` running `f(arg)`, in the root's
     /// CSpace and VSpace, with an IPC buffer and TLS block of its own.
     pub fn spawn(&self, prio: u64, f: fn(u64), arg: u64) -> Result<Tcb, Failure> {
-        let idx = self.threads.get();
-        if idx >= NTHREADS {
-            return Err(Failure::new(format_args!("more than {NTHREADS} threads in one test")));
-        }
-        self.threads.set(idx + 1);
-        let page = POOL.pages.get() as u64 + (idx * PAGE) as u64;
-        let stack_top = POOL.stacks.get() as u64 + ((idx + 1) * STACK_SIZE) as u64;
-        // SAFETY: pool entry idx is handed to this thread only, until cleanup
-        // destroys it; the page is cleared of any earlier test's state.
-        let mem = unsafe {
-            core::ptr::write_bytes(page as *mut u8, 0, PAGE);
-            ThreadMemory::new(page, self.frame_of(page), stack_top, &TLS[idx])
-        };
-        let slot = self.slot();
-        let t: Thread = guest_test::ok!(sel4::thread::spawn(self.ut, ROOT, slot, VSPACE, 0, ME, prio, &mem, f, arg));
-        Ok(t.tcb)
+        let c = POOL.thread(self.bi, self.ut, self.slot(), VSPACE, 0, prio)?;
+        POOL.start(&c, f, arg)?;
+        Ok(c.tcb)
     }
 
     /// Runs one test and cleans up after it (a failed cleanup fails it).
     pub fn test(&self, s: &mut guest_test::Suite, name: &str, f: impl FnOnce(&Env) -> TestResult) {
-        s.run(name, || {
-            let r = f(self);
-            let c = self.cleanup();
-            r.and(c)
-        });
+        s.run_with_cleanup(name, || f(self), || self.cleanup());
     }
 
     fn cleanup(&self) -> TestResult {
-        let mut err = None;
-        if let Err(e) = ROOT.revoke(self.ut.0, D) {
-            err.get_or_insert(e);
-        }
+        // Destroys every object and thread the test made (and frees the
+        // threads' pool entries).
+        let mut err = POOL.revoke(self.ut).err();
         for slot in self.window..self.next.get() {
             if let Err(e) = ROOT.delete(slot, D) {
                 err.get_or_insert(e);
             }
         }
         self.next.set(self.window);
-        self.threads.set(0);
         for w in SH.iter() {
             w.store(0, SeqCst);
         }

@@ -3,14 +3,10 @@
 //! caps identified with DebugCapIdentify, and the IPC buffer, BootInfo and
 //! extra BootInfo mapped where BootInfo says.
 
+use guest_test::pool::{image_end, image_start};
 use guest_test::{check, check_eq, Suite, TestResult};
 use sel4::abi::{bootinfo_id, cap, cap_tag, BootInfo, MAX_BOOTINFO_UNTYPED_CAPS, MAX_UNTYPED_BITS, MIN_UNTYPED_BITS};
 use sel4::{debug_cap_identify, println};
-
-extern "C" {
-    static __ehdr_start: u8;
-    static _end: u8;
-}
 
 fn ram_bytes(bi: &BootInfo) -> u64 {
     untypeds(bi).filter(|u| u.is_device == 0).map(|u| 1u64 << u.size_bits).sum()
@@ -182,15 +178,13 @@ pub fn run(s: &mut Suite, bi: &'static BootInfo) {
         Ok(())
     });
     s.run("image_frames_cover_the_image", || {
-        // SAFETY: linker-defined symbols; only their addresses are used.
-        let (start, end) = unsafe { (&__ehdr_start as *const u8 as u64, &_end as *const u8 as u64) };
+        let (start, end) = (image_start(), image_end());
         let pages = (end.div_ceil(4096)) - start / 4096;
         check_eq!(bi.user_image_frames.end - bi.user_image_frames.start, pages);
         Ok(())
     });
     s.run("ipc_buffer_mapped_after_image", || {
-        // SAFETY: as above.
-        let end = unsafe { &_end as *const u8 as u64 };
+        let end = image_end();
         check_eq!(bi.ipc_buffer, end.div_ceil(4096) * 4096);
         check!(bi.ipc_buffer.is_multiple_of(1024));
         // The runtime's TLS block must name the buffer BootInfo gives.

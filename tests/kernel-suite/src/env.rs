@@ -9,12 +9,14 @@
 //! the root polls (NBRecv, Poll, shared words) between bounded Yields, so a
 //! kernel that loses a message makes a test FAIL instead of hanging the suite.
 
-use core::cell::{Cell, UnsafeCell};
+use core::cell::Cell;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use guest_test::pool::{image_end, image_frame_cap, image_start, ThreadPool};
 use guest_test::{check, Failure, Suite, TestResult};
 use sel4::abi::{bootinfo_id, cap, cap_tag};
-use sel4::thread::{Thread, ThreadMemory};
-use sel4::{BootInfo, CNode, CPtr, MessageInfo, ObjectType, Tcb, TlsBlock, Untyped};
+use sel4::{BootInfo, CNode, CPtr, MessageInfo, ObjectType, Tcb, Untyped};
+
+pub use guest_test::pool::Child;
 
 /// A named test of a T2 group.
 pub type Test = (&'static str, fn(&Env) -> TestResult);
@@ -134,57 +136,17 @@ pub fn check_tag(slot: CPtr, tag: u64) -> TestResult {
 
 // ------------------------------------------------------------ thread pool
 
-const NTHREADS: usize = 8;
-const STACK_SIZE: usize = 16 * 1024;
-const PAGE: usize = 4096;
-
-#[repr(C, align(4096))]
-struct Page([u8; PAGE]);
-
-#[repr(C, align(16))]
-struct Stack([u8; STACK_SIZE]);
-
-/// Memory of the pooled threads, in `.bss` so BootInfo's image frames cover
-/// it: the IPC buffer page of thread i is frame (page - image start) of
-/// `userImageFrames`.
-struct Pool {
-    pages: UnsafeCell<[Page; NTHREADS]>,
-    stacks: UnsafeCell<[Stack; NTHREADS]>,
-}
-
-// SAFETY: the root hands each entry to one thread at a time (Env::thread)
-// and takes it back only after that thread is destroyed (Env::cleanup).
-unsafe impl Sync for Pool {}
-
-static POOL: Pool = Pool {
-    pages: UnsafeCell::new([const { Page([0; PAGE]) }; NTHREADS]),
-    stacks: UnsafeCell::new([const { Stack([0; STACK_SIZE]) }; NTHREADS]),
-};
-static TLS: [TlsBlock; NTHREADS] = [const { TlsBlock::new() }; NTHREADS];
-
-extern "C" {
-    static __ehdr_start: u8;
-    static _end: u8;
-}
+/// Memory of the pooled threads (at most eight in one test), in this image.
+static POOL: ThreadPool<8> = ThreadPool::new();
 
 /// The two bytes of program text at `ip`, if `ip` lies in this program's
 /// image (so that a wrong address from the kernel cannot fault the root).
 pub fn code_at(ip: u64) -> Option<[u8; 2]> {
-    let (start, end) = (core::ptr::addr_of!(__ehdr_start) as u64, core::ptr::addr_of!(_end) as u64);
-    if ip < start || ip.checked_add(2)? > end {
+    if ip < image_start() || ip.checked_add(2)? > image_end() {
         return None;
     }
     // SAFETY: the range check keeps the read inside the mapped image.
     Some(unsafe { core::ptr::read_volatile(ip as *const [u8; 2]) })
-}
-
-/// A child thread of the current test (not started until `Env::start`).
-#[derive(Clone, Copy)]
-pub struct Child {
-    pub tcb: Tcb,
-    idx: usize,
-    /// Its IPC buffer vaddr (0: configured without one).
-    pub ipc: u64,
 }
 
 // ------------------------------------------------------------ the environment
@@ -197,7 +159,6 @@ pub struct Env {
     /// The largest device untyped: (cptr, size bits).
     pub dev: (CPtr, u64),
     next: Cell<u64>,
-    threads: Cell<usize>,
 }
 
 impl Env {
@@ -219,30 +180,24 @@ impl Env {
         let slot = bi.empty.start;
         guest_test::ok!(Untyped(ram).retype(ObjectType::Untyped, ut_bits, ROOT, 0, 0, slot, 1));
         guest_test::ok!(ME.set_priority(ME, ROOT_PRIO));
-        Ok(Env { bi, ut: Untyped(slot), ut_bits, dev, next: Cell::new(WIN_START), threads: Cell::new(0) })
+        Ok(Env { bi, ut: Untyped(slot), ut_bits, dev, next: Cell::new(WIN_START) })
     }
 
     /// Runs one test, then cleans up after it; a failed cleanup fails the test.
     pub fn test(&self, s: &mut Suite, name: &str, f: fn(&Env) -> TestResult) {
-        s.run(name, || {
-            let r = f(self);
-            let c = self.cleanup();
-            r.and(c)
-        });
+        s.run_with_cleanup(name, || f(self), || self.cleanup());
     }
 
     fn cleanup(&self) -> TestResult {
-        let mut first_err = None;
-        if let Err(e) = ROOT.revoke(self.ut.0, D) {
-            first_err.get_or_insert(e);
-        }
+        // Destroys every object and thread the test made (and frees the
+        // threads' pool entries).
+        let mut first_err = POOL.revoke(self.ut).err();
         for slot in WIN_START..self.next.get() {
             if let Err(e) = ROOT.delete(slot, D) {
                 first_err.get_or_insert(e);
             }
         }
         self.next.set(WIN_START);
-        self.threads.set(0);
         for w in SH.iter() {
             w.store(0, SeqCst);
         }
@@ -326,55 +281,24 @@ impl Env {
 
     /// The image frame cap that maps `vaddr`.
     pub fn frame_of(&self, vaddr: u64) -> CPtr {
-        let start = core::ptr::addr_of!(__ehdr_start) as u64 / PAGE as u64;
-        self.bi.user_image_frames.start + (vaddr / PAGE as u64 - start)
-    }
-
-    fn memory(&self, idx: usize, with_buffer: bool) -> ThreadMemory {
-        let page = POOL.pages.get() as u64 + (idx * PAGE) as u64;
-        let stack_top = POOL.stacks.get() as u64 + ((idx + 1) * STACK_SIZE) as u64;
-        let (buf, frame) = if with_buffer { (page, self.frame_of(page)) } else { (0, 0) };
-        // SAFETY: pool entry idx belongs to one thread of the current test
-        // (Env::thread hands each out once) until cleanup destroys it.
-        unsafe { ThreadMemory::new(buf, frame, stack_top, &TLS[idx]) }
+        image_frame_cap(self.bi, vaddr)
     }
 
     /// Creates and configures a child thread (same CSpace and VSpace as the
     /// root) at `prio`, with fault endpoint `fault_ep` (0: none) and an IPC
     /// buffer of its own; not started yet.
     pub fn thread(&self, prio: u64, fault_ep: CPtr) -> Result<Child, Failure> {
-        self.thread_with(prio, fault_ep, true)
+        POOL.thread(self.bi, self.ut, self.slot(), VSPACE, fault_ep, prio)
     }
 
     /// Like `thread`, but the child has no IPC buffer.
     pub fn thread_without_buffer(&self, prio: u64, fault_ep: CPtr) -> Result<Child, Failure> {
-        self.thread_with(prio, fault_ep, false)
-    }
-
-    fn thread_with(&self, prio: u64, fault_ep: CPtr, with_buffer: bool) -> Result<Child, Failure> {
-        let idx = self.threads.get();
-        if idx >= NTHREADS {
-            return Err(Failure::new(format_args!("more than {NTHREADS} threads in one test")));
-        }
-        self.threads.set(idx + 1);
-        let mem = self.memory(idx, with_buffer);
-        if with_buffer {
-            // SAFETY: the page is this pool entry's, unused by any thread now;
-            // stale receive paths or caps from an earlier test are cleared.
-            unsafe { core::ptr::write_bytes(mem.ipc_buffer() as *mut u8, 0, PAGE) };
-        }
-        let slot = self.slot();
-        let t = guest_test::ok!(Thread::create(self.ut, ROOT, slot));
-        guest_test::ok!(t.configure(fault_ep, ROOT, VSPACE, &mem));
-        guest_test::ok!(t.tcb.set_priority(ME, prio));
-        Ok(Child { tcb: t.tcb, idx, ipc: mem.ipc_buffer() })
+        POOL.thread_without_buffer(self.bi, self.ut, self.slot(), VSPACE, fault_ep, prio)
     }
 
     /// Starts `c` at `f(arg)`.
     pub fn start(&self, c: &Child, f: fn(u64), arg: u64) -> TestResult {
-        let mem = self.memory(c.idx, c.ipc != 0);
-        guest_test::ok!(Thread { tcb: c.tcb }.start(&mem, f, arg));
-        Ok(())
+        POOL.start(c, f, arg)
     }
 
     /// `thread` and `start` in one.
@@ -386,14 +310,13 @@ impl Env {
 
     /// The initial registers `start` would give `c`.
     pub fn initial_context(&self, c: &Child, f: fn(u64), arg: u64) -> sel4::UserContext {
-        let mem = self.memory(c.idx, c.ipc != 0);
-        Thread { tcb: c.tcb }.initial_context(&mem, f, arg)
+        POOL.initial_context(c, f, arg)
     }
 
     /// Prepares `c`'s TLS block as `start` does, for tests that start it
     /// with their own WriteRegisters.
     pub fn prepare_tls(&self, c: &Child) -> u64 {
-        let mem = self.memory(c.idx, c.ipc != 0);
+        let mem = POOL.memory(c);
         // SAFETY: the thread has not started; the block is its pool entry's.
         unsafe { mem.tls().init(mem.ipc_buffer() as *mut sel4::abi::IpcBuffer, c.tcb.0) };
         mem.tls().base()

@@ -10,13 +10,13 @@
 //! (children run at the root's priority), so a kernel that loses a fault
 //! makes a test FAIL instead of hanging the suite.
 
-use core::cell::{Cell, UnsafeCell};
+use core::cell::Cell;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use guest_test::pool::{image_frame_cap, image_start, ThreadPool};
 use guest_test::{Failure, Suite, TestResult};
 use sel4::abi::cap;
 use sel4::fault::Fault;
-use sel4::thread::{Thread, ThreadMemory};
-use sel4::{BootInfo, CNode, CPtr, MessageInfo, ObjectType, Tcb, TlsBlock, Untyped};
+use sel4::{BootInfo, CNode, CPtr, MessageInfo, ObjectType, Tcb, Untyped};
 
 /// Depth of a cptr resolved from the root CNode.
 pub const D: u8 = 64;
@@ -70,34 +70,8 @@ pub fn set(i: usize, v: u64) {
 
 // ------------------------------------------------------------ child threads
 
-const NTHREADS: usize = 4;
-const STACK_SIZE: usize = 16 * 1024;
-
-#[repr(C, align(4096))]
-struct Page([u8; PAGE as usize]);
-
-#[repr(C, align(16))]
-struct Stack([u8; STACK_SIZE]);
-
-/// The children's memory, in `.bss` so BootInfo's image frames cover it.
-struct Pool {
-    pages: UnsafeCell<[Page; NTHREADS]>,
-    stacks: UnsafeCell<[Stack; NTHREADS]>,
-}
-
-// SAFETY: the root hands each entry to one thread at a time and takes it
-// back only after that thread is destroyed (cleanup).
-unsafe impl Sync for Pool {}
-
-static POOL: Pool = Pool {
-    pages: UnsafeCell::new([const { Page([0; PAGE as usize]) }; NTHREADS]),
-    stacks: UnsafeCell::new([const { Stack([0; STACK_SIZE]) }; NTHREADS]),
-};
-static TLS: [TlsBlock; NTHREADS] = [const { TlsBlock::new() }; NTHREADS];
-
-extern "C" {
-    static __ehdr_start: u8;
-}
+/// The children's memory (at most four at a time), in this image.
+static POOL: ThreadPool<4> = ThreadPool::new();
 
 /// What a child sent the root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +154,6 @@ pub struct Env {
     /// A RAM untyped of at least 1 GiB (none with 512 MiB of RAM).
     pub ram_huge: Option<CPtr>,
     next: Cell<u64>,
-    threads: Cell<usize>,
 }
 
 impl Env {
@@ -226,24 +199,18 @@ impl Env {
             dev_small,
             ram_huge,
             next: Cell::new(WIN_START),
-            threads: Cell::new(0),
         })
     }
 
     /// Runs one test, then cleans up after it; a failed cleanup fails the test.
     pub fn test(&self, s: &mut Suite, name: &str, f: fn(&Env) -> TestResult) {
-        s.run(name, || {
-            let r = f(self);
-            let c = self.cleanup();
-            r.and(c)
-        });
+        s.run_with_cleanup(name, || f(self), || self.cleanup());
     }
 
     fn cleanup(&self) -> TestResult {
-        let mut first_err = None;
-        if let Err(e) = ROOT.revoke(self.ut.0, D) {
-            first_err.get_or_insert(e);
-        }
+        // Destroys every object and thread the test made (and frees the
+        // threads' pool entries).
+        let mut first_err = POOL.revoke(self.ut).err();
         // (A 1 GiB RAM frame comes from an untyped that may be the parent of
         // the test untyped: it is not revoked, its frame's window slot is
         // deleted below.)
@@ -258,7 +225,6 @@ impl Env {
             }
         }
         self.next.set(WIN_START);
-        self.threads.set(0);
         for w in SH.iter() {
             w.store(0, SeqCst);
         }
@@ -318,37 +284,16 @@ impl Env {
 
     /// The image frame cap that maps `vaddr`.
     pub fn frame_of(&self, vaddr: u64) -> CPtr {
-        // SAFETY: linker-defined symbol; only its address is used.
-        let start = unsafe { &__ehdr_start as *const u8 as u64 } / PAGE;
-        self.bi.user_image_frames.start + (vaddr / PAGE - start)
-    }
-
-    fn memory(&self, idx: usize) -> ThreadMemory {
-        let page = POOL.pages.get() as u64 + idx as u64 * PAGE;
-        let stack_top = POOL.stacks.get() as u64 + ((idx + 1) * STACK_SIZE) as u64;
-        // SAFETY: pool entry idx belongs to one thread of the current test
-        // until cleanup destroys it.
-        unsafe { ThreadMemory::new(page, self.frame_of(page), stack_top, &TLS[idx]) }
+        image_frame_cap(self.bi, vaddr)
     }
 
     /// Creates, configures and starts a child thread running `f(arg)` in the
     /// root's CSpace and VSpace `vspace`, at the root's priority, with fault
     /// endpoint `fault_ep` (a root-CNode cptr; 0 for none).
     pub fn spawn_in(&self, vspace: CPtr, fault_ep: CPtr, f: fn(u64), arg: u64) -> Result<Tcb, Failure> {
-        let idx = self.threads.get();
-        if idx >= NTHREADS {
-            return Err(Failure::new(format_args!("more than {NTHREADS} threads in one test")));
-        }
-        self.threads.set(idx + 1);
-        let mem = self.memory(idx);
-        // SAFETY: the page is this pool entry's and no thread uses it now.
-        unsafe { core::ptr::write_bytes(mem.ipc_buffer() as *mut u8, 0, PAGE as usize) };
-        let slot = self.slot();
-        let t = guest_test::ok!(Thread::create(self.ut, ROOT, slot));
-        guest_test::ok!(t.configure(fault_ep, ROOT, vspace, &mem));
-        guest_test::ok!(t.tcb.set_priority(ME, PRIO));
-        guest_test::ok!(t.start(&mem, f, arg));
-        Ok(t.tcb)
+        let c = POOL.thread(self.bi, self.ut, self.slot(), vspace, fault_ep, PRIO)?;
+        POOL.start(&c, f, arg)?;
+        Ok(c.tcb)
     }
 
     /// `spawn_in` the root's VSpace.
@@ -358,8 +303,7 @@ impl Env {
 
     /// The image's first and last page (for mapping it into another VSpace).
     pub fn image_pages(&self) -> (u64, u64) {
-        // SAFETY: linker-defined symbol; only its address is used.
-        let start = unsafe { &__ehdr_start as *const u8 as u64 } & !(PAGE - 1);
+        let start = image_start() & !(PAGE - 1);
         let n = self.bi.user_image_frames.end - self.bi.user_image_frames.start;
         (start, start + (n - 1) * PAGE)
     }
