@@ -53,6 +53,10 @@ pub fn root() -> PathBuf {
 }
 
 fn cargo(target_dir: &str, rustflags: &str, args: &[&str], profile: Profile) -> Result<(), String> {
+    cargo_for(TARGET, target_dir, rustflags, args, profile)
+}
+
+fn cargo_for(target: &str, target_dir: &str, rustflags: &str, args: &[&str], profile: Profile) -> Result<(), String> {
     let mut c = Command::new("cargo");
     c.current_dir(root())
         .env("PATH", format!("/usr/bin:{}", std::env::var("PATH").unwrap_or_default()))
@@ -60,7 +64,7 @@ fn cargo(target_dir: &str, rustflags: &str, args: &[&str], profile: Profile) -> 
         .env("RUSTFLAGS", rustflags)
         .env_remove("RUSTC_WRAPPER")
         .arg("build")
-        .args(["--target", TARGET])
+        .args(["--target", target])
         .args(["-Zbuild-std=core,compiler_builtins", "-Zbuild-std-features=compiler-builtins-mem"])
         .args(["--target-dir", target_dir])
         .args(args);
@@ -102,11 +106,34 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
     }
     cargo(udir.to_str().unwrap(), &uflags, &args, profile)?;
 
-    // The boot image: for now only the boot configuration (ntdll.dll and
-    // the programs join it with T4).
+    let ntdll = build_ntdll(&root, profile)?;
+    // The boot image: the boot configuration and ntdll.dll (the programs
+    // join it with T4).
     let cfg = std::fs::read(root.join("ntos/boot.cfg")).map_err(|e| format!("ntos/boot.cfg: {e}"))?;
-    let tar = bootimg::Builder::new().add_file(bootimg::BOOT_CONFIG, &cfg).finish();
+    let tar = bootimg::Builder::new()
+        .add_file(bootimg::BOOT_CONFIG, &cfg)
+        .add_dir("system32")
+        .add_file("system32/ntdll.dll", &ntdll)
+        .finish();
     let boot_image = out.join(BOOT_IMAGE);
     std::fs::write(&boot_image, tar).map_err(|e| e.to_string())?;
     Ok(Images { kernel, boot_image, programs: udir.join(TARGET).join(profile.dir()) })
+}
+
+/// ntdll.dll: a PE32+ DLL for x86_64-pc-windows-msvc linked by lld-link
+/// without any Windows library; the Zw* names are aliases of the Nt* stubs,
+/// listed from the same service table.
+fn build_ntdll(root: &Path, profile: Profile) -> Result<Vec<u8>, String> {
+    const PE_TARGET: &str = "x86_64-pc-windows-msvc";
+    let dir = root.join("target/pe");
+    let mut flags = String::from(
+        "-C linker=/usr/lib/llvm-22/bin/lld-link -C link-arg=/NODEFAULTLIB -C link-arg=/ENTRY:_DllMainCRTStartup",
+    );
+    for s in nt_abi::SERVICES {
+        let zw = s.name.replacen("Nt", "Zw", 1);
+        flags.push_str(&format!(" -C link-arg=/EXPORT:{zw}={}", s.name));
+    }
+    cargo_for(PE_TARGET, dir.to_str().unwrap(), &flags, &["-p", "ntdll"], profile)?;
+    let dll = dir.join(PE_TARGET).join(profile.dir()).join("ntdll.dll");
+    std::fs::read(&dll).map_err(|e| format!("{}: {e}", dll.display()))
 }

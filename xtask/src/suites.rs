@@ -88,6 +88,8 @@ pub const SUITES: &[Suite] = &[
                 "Processors: 1",
                 "Boot image: boot.tar",
                 "boot.cfg",
+                "system32/ntdll.dll",
+                "ntdll.dll: PE32+ DLL, 150 exports",
                 "First program: \\SystemRoot\\system32\\ntcmd.exe",
                 "halting.",
             ]),

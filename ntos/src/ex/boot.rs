@@ -33,6 +33,12 @@ fn read_boot_image(con: &Console, bytes: &[u8]) {
     for e in archive.entries() {
         let _ = writeln!(w, "   {:<40} {:>8} bytes", e.name(), e.size);
     }
+    match archive.file_ci("system32/ntdll.dll") {
+        Some(dll) => describe_ntdll(con, dll),
+        None => {
+            let _ = writeln!(w, " The boot image has no system32/ntdll.dll");
+        }
+    }
     match archive.file_ci(bootimg::BOOT_CONFIG).map(bootimg::Config::parse) {
         Some(Ok(cfg)) => match cfg.get("boot", "program") {
             Some(p) => {
@@ -49,6 +55,29 @@ fn read_boot_image(con: &Console, bytes: &[u8]) {
             let _ = writeln!(w, " The boot image has no boot.cfg");
         }
     }
+}
+
+/// Checks ntdll.dll as the loader will: a PE32+ DLL with its exports.
+fn describe_ntdll(con: &Console, dll: &[u8]) {
+    let mut w = con;
+    let image = match pe::PeImage::parse(dll) {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = writeln!(w, " ntdll.dll: not a usable image ({e:?})");
+            return;
+        }
+    };
+    let exports = match image.exports() {
+        Ok(Some(x)) => x.name_count(),
+        _ => 0,
+    };
+    let kind = if image.is_dll() { "DLL" } else { "program" };
+    let _ = writeln!(
+        w,
+        " ntdll.dll: PE32+ {kind}, {exports} exports, {} KiB image at {:#x}",
+        image.size_of_image() >> 10,
+        image.image_base()
+    );
 }
 
 /// The boot modules the kernel handed over (Triton's BootInfo record).

@@ -277,3 +277,15 @@ mod us {
     pub const MAXIMUM_LENGTH: usize = 2;
     pub const BUFFER: usize = 8;
 }
+
+/// Where a thread finds its way to the Executive: words the Executive writes
+/// into the thread's TEB (in `_reserved_0x110`, the TEB's SystemReserved1
+/// area, which Windows keeps for the system) before the thread runs.
+pub mod teb_slots {
+    /// The cptr of the thread's service endpoint (a Call there is a service call).
+    pub const SERVICE_ENDPOINT: usize = 0x110;
+    /// The address of the thread's service buffer ([`super::SERVICE_BUFFER_SIZE`] bytes).
+    pub const SERVICE_BUFFER: usize = 0x118;
+    /// The address of the thread's seL4 IPC buffer (MR4 and up).
+    pub const IPC_BUFFER: usize = 0x120;
+}
