@@ -1,12 +1,12 @@
 //! One service call: marshal into the service buffer, seL4 Call the
-//! Executive, copy the outputs back. The only assembly of ntdll's service
-//! path (the TEB read and the system call) is here.
+//! Executive (with the `sel4` crate's system call), copy the outputs back.
+//! The TEB read is the only assembly here.
 
 use core::arch::asm;
 use nt_abi::status::STATUS_INVALID_SYSTEM_SERVICE;
 use nt_abi::wire::{self, check_user_range, teb_slots, UserMemory, SERVICE_BUFFER_SIZE};
 use nt_abi::{NtStatus, ServiceId};
-use sel4_abi::{MessageInfo, Syscall, FAST_MESSAGE_REGISTERS};
+use sel4_abi::{MessageInfo, FAST_MESSAGE_REGISTERS};
 
 /// The calling process's own memory, as the marshaller sees it. Ranges are
 /// checked against the user half first; an unmapped page in a checked range
@@ -45,40 +45,19 @@ fn teb_word(offset: usize) -> u64 {
     unsafe { ((teb as usize + offset) as *const u64).read() }
 }
 
-/// seL4_Call with `words` as the message; returns (label, reply words).
+/// seL4_Call with `words` as the message (MR4 and up through the IPC
+/// buffer); returns the reply's label and length, its MR0..3 in `reply`.
 fn sel4_call(endpoint: u64, ipc_buffer: u64, label: u64, words: &[u64], reply: &mut [u64; 4]) -> (u64, usize) {
     let n = words.len();
     for (i, w) in words.iter().enumerate().skip(FAST_MESSAGE_REGISTERS) {
         // SAFETY: the IPC buffer is this thread's (TEB), msg[i] at 8 + 8 * i.
         unsafe { ((ipc_buffer + 8 + 8 * i as u64) as *mut u64).write(*w) };
     }
-    let mut mr = [0u64; 4];
-    mr[..n.min(4)].copy_from_slice(&words[..n.min(4)]);
-    let info = MessageInfo::new(label, 0, 0, n as u64).word();
-    let out_info: u64;
-    // SAFETY: the seL4 x86_64 syscall convention (see sel4-abi): RDX number,
-    // RDI cptr, RSI info, R10/R8/R9/R15 MR0..3; RCX and R11 are clobbered and
-    // RSP is parked in R12, which the kernel preserves.
-    unsafe {
-        asm!(
-            "mov r12, rsp",
-            "syscall",
-            "mov rsp, r12",
-            inout("rdx") Syscall::Call.number() as i64 => _,
-            inout("rdi") endpoint => _,
-            inout("rsi") info => out_info,
-            inout("r10") mr[0],
-            inout("r8") mr[1],
-            inout("r9") mr[2],
-            inout("r15") mr[3],
-            out("rcx") _,
-            out("r11") _,
-            out("r12") _,
-        );
-    }
-    *reply = mr;
-    let m = MessageInfo(out_info);
-    (m.label(), m.length() as usize)
+    let mut mr = sel4::MsgRegs::default();
+    mr.0[..n.min(4)].copy_from_slice(&words[..n.min(4)]);
+    let (_, info) = sel4::sys_call(endpoint, MessageInfo::new(label, 0, 0, n as u64), &mut mr);
+    *reply = mr.0;
+    (info.label(), info.length() as usize)
 }
 
 pub fn call(service: ServiceId, args: &[u64]) -> NtStatus {
