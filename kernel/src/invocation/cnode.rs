@@ -2,24 +2,14 @@
 //! Copy, Mint, Move, Mutate, Rotate, Delete, Revoke, SaveCaller and
 //! CancelBadgedSends, with seL4's checks in seL4's order.
 
-use super::{Invocation, Outcome, Result, SyscallError};
+use super::{ensure_empty, lookup_slot, Invocation, Outcome, Result, SyscallError};
 use crate::ipc;
 use crate::object::cnode::{self, cap_at};
 use crate::object::endpoint;
 use crate::object::tcb::SLOT_CALLER;
 use kernel_core::cap::{mask_cap_rights, update_cap_data, Cap, Rights};
-use kernel_core::cspace::{self, LookupFailure};
+use kernel_core::cspace::LookupFailure;
 use sel4_abi::invocation::InvocationLabel as L;
-
-fn lookup(root: Cap, index: u64, depth: u64, source: bool) -> core::result::Result<u64, SyscallError> {
-    cspace::lookup_slot_for_cnode_op(&cnode::PhysSlots, root.encode(), index, depth)
-        .map(|s| cnode::slot_paddr(&s))
-        .map_err(|e| SyscallError::from_lookup(e, source))
-}
-
-fn ensure_empty(slot: u64) -> core::result::Result<(), SyscallError> {
-    if cap_at(slot).is_null() { Ok(()) } else { Err(SyscallError::DeleteFirst) }
-}
 
 fn missing(source: bool, depth: u64) -> SyscallError {
     SyscallError::FailedLookup { source, lf: LookupFailure::MissingCapability { bits_left: depth } }
@@ -47,7 +37,7 @@ pub fn decode(inv: &mut Invocation) -> Result {
     inv.need(2, 0)?;
     let index = inv.arg(0);
     let depth = inv.arg(1);
-    let dest = lookup(inv.cap, index, depth, false)?;
+    let dest = lookup_slot(inv.cap, index, depth, false)?;
 
     match label.unwrap() {
         l @ (L::CNodeCopy | L::CNodeMint | L::CNodeMove | L::CNodeMutate) => {
@@ -56,7 +46,7 @@ pub fn decode(inv: &mut Invocation) -> Result {
             let src_depth = inv.arg(3);
             let src_root = inv.extra_cap(0).unwrap().cap;
             ensure_empty(dest)?;
-            let src = lookup(src_root, src_index, src_depth, true)?;
+            let src = lookup_slot(src_root, src_index, src_depth, true)?;
             let src_cap = cap_at(src);
             if src_cap.is_null() {
                 return Err(missing(true, src_depth).into());
@@ -118,8 +108,8 @@ pub fn decode(inv: &mut Invocation) -> Result {
             let src_depth = inv.arg(7);
             let pivot_root = inv.extra_cap(0).unwrap().cap;
             let src_root = inv.extra_cap(1).unwrap().cap;
-            let src = lookup(src_root, src_index, src_depth, true)?;
-            let pivot = lookup(pivot_root, pivot_index, pivot_depth, true)?;
+            let src = lookup_slot(src_root, src_index, src_depth, true)?;
+            let pivot = lookup_slot(pivot_root, pivot_index, pivot_depth, true)?;
             if pivot == src || pivot == dest {
                 return Err(SyscallError::IllegalOperation.into());
             }

@@ -4,12 +4,11 @@
 //! In8/In16/In32/Out8/Out16/Out32 access ports inside the cap's range,
 //! every byte of the access included.
 
-use super::{Invocation, Outcome, Result, SyscallError};
+use super::{ensure_empty, lookup_slot, Invocation, Outcome, Result, SyscallError};
 use crate::arch::x86_64::ioapic::{port_in, port_out};
 use crate::object::cnode;
 use crate::object::irq;
 use kernel_core::cap::Cap;
-use kernel_core::cspace;
 use sel4_abi::invocation::{x86_io_port_control_issue as issue, InvocationLabel as L};
 
 pub fn decode(inv: &mut Invocation) -> Result {
@@ -37,12 +36,8 @@ fn decode_control(inv: &mut Invocation) -> Result {
     if !irq::ports_free(first, last) {
         return Err(SyscallError::RevokeFirst.into());
     }
-    let dest = cspace::lookup_slot_for_cnode_op(&cnode::PhysSlots, root.encode(), index, depth)
-        .map(|s| cnode::slot_paddr(&s))
-        .map_err(|e| SyscallError::from_lookup(e, false))?;
-    if !cnode::cap_at(dest).is_null() {
-        return Err(SyscallError::DeleteFirst.into());
-    }
+    let dest = lookup_slot(root, index, depth, false)?;
+    ensure_empty(dest)?;
     irq::allocate_ports(first, last);
     cnode::cte_insert(Cap::IoPort { first, last }, inv.slot, dest);
     Ok(Outcome::Reply([0; 4], 0))

@@ -4,12 +4,10 @@
 //! checks in seL4's order. The plain IRQControl Get is for the legacy PIC,
 //! which Triton does not use: it decodes its arguments and then refuses.
 
-use super::{Invocation, Outcome, Result, SyscallError};
+use super::{ensure_empty, lookup_slot, Invocation, Outcome, Result, SyscallError};
 use crate::arch::x86_64::ioapic;
-use crate::object::cnode;
 use crate::object::irq::{self, IRQ_USER_MAX, IRQ_USER_MIN};
 use kernel_core::cap::Cap;
-use kernel_core::cspace;
 use sel4_abi::invocation::{irq_issue_irq_handler as get, x86_irq_issue_irq_handler_ioapic as io, InvocationLabel as L};
 
 /// Largest PCI bus, device and function numbers (seL4 PCI_*_MAX).
@@ -55,12 +53,8 @@ fn decode_control(inv: &mut Invocation) -> Result {
     if irq::is_active(irq) {
         return Err(SyscallError::RevokeFirst.into());
     }
-    let dest = cspace::lookup_slot_for_cnode_op(&cnode::PhysSlots, root.encode(), index, depth)
-        .map(|s| cnode::slot_paddr(&s))
-        .map_err(|e| SyscallError::from_lookup(e, false))?;
-    if !cnode::cap_at(dest).is_null() {
-        return Err(SyscallError::DeleteFirst.into());
-    }
+    let dest = lookup_slot(root, index, depth, false)?;
+    ensure_empty(dest)?;
 
     if label == Some(L::X86IRQIssueIRQHandlerIOAPIC) {
         let (ioapic_, pin) = (inv.arg(io::IOAPIC), inv.arg(io::PIN));

@@ -142,6 +142,20 @@ impl Invocation<'_> {
     }
 }
 
+/// seL4 lookupSlotForCNodeOp (lookupTargetSlot, lookupSourceSlot): the slot
+/// at `index`/`depth` in the CNode `root`, as the slot's physical address;
+/// `source` says which the error reply names.
+pub(super) fn lookup_slot(root: Cap, index: u64, depth: u64, source: bool) -> core::result::Result<u64, SyscallError> {
+    kernel_core::cspace::lookup_slot_for_cnode_op(&crate::object::cnode::PhysSlots, root.encode(), index, depth)
+        .map(|s| crate::object::cnode::slot_paddr(&s))
+        .map_err(|e| SyscallError::from_lookup(e, source))
+}
+
+/// seL4 ensureEmptySlot: DeleteFirst unless the slot is empty.
+pub(super) fn ensure_empty(slot: u64) -> core::result::Result<(), SyscallError> {
+    if crate::object::cnode::cap_at(slot).is_null() { Ok(()) } else { Err(SyscallError::DeleteFirst) }
+}
+
 /// seL4 decodeInvocation for everything but endpoints, notifications and
 /// reply caps (handled by the syscall layer).
 pub fn decode(inv: &mut Invocation) -> Result {

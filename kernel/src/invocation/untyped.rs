@@ -3,10 +3,9 @@
 //! untyped in the derivation tree. An untyped with no children is reset
 //! (its free index back to 0) before it is used again.
 
-use super::{Invocation, Outcome, Result, SyscallError};
+use super::{ensure_empty, lookup_slot, Invocation, Outcome, Result, SyscallError};
 use crate::object::{self, cnode};
 use kernel_core::cap::Cap;
-use kernel_core::cspace;
 use kernel_core::untyped::{object_size_bits, object_type, retype_plan, ObjectSizeError};
 use sel4_abi::invocation::{untyped_retype as a, InvocationLabel};
 use sel4_abi::{MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, RETYPE_FAN_OUT_LIMIT};
@@ -40,9 +39,7 @@ pub fn decode(inv: &mut Invocation) -> Result {
     let dest_cnode = if node_depth == 0 {
         root
     } else {
-        let s = cspace::lookup_slot_for_cnode_op(&cnode::PhysSlots, root.encode(), node_index, node_depth)
-            .map_err(|e| SyscallError::from_lookup(e, false))?;
-        cnode::cap_at(cnode::slot_paddr(&s))
+        cnode::cap_at(lookup_slot(root, node_index, node_depth, false)?)
     };
     let Cap::CNode { ptr, radix, .. } = dest_cnode else {
         return Err(SyscallError::FailedLookup {
@@ -62,9 +59,7 @@ pub fn decode(inv: &mut Invocation) -> Result {
         return Err(SyscallError::RangeError(1, node_size - node_offset).into());
     }
     for i in node_offset..node_offset + node_window {
-        if !cnode::cap_at(ptr + i * 32).is_null() {
-            return Err(SyscallError::DeleteFirst.into());
-        }
+        ensure_empty(ptr + i * 32)?;
     }
 
     let Cap::Untyped { paddr, size_bits, is_device, free_index } = inv.cap else { unreachable!() };

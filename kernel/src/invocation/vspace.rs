@@ -13,12 +13,12 @@
 //! or attributes). Tables map only into an empty entry, and unmapping one
 //! needs its only cap (RevokeFirst) and clears it.
 
-use super::{Invocation, Outcome, Result, SyscallError};
+use super::{ensure_empty, lookup_slot, Invocation, Outcome, Result, SyscallError};
 use crate::kmem;
 use crate::object::cnode;
 use crate::object::vspace::{self, PTE_LARGE, PTE_PRESENT};
 use kernel_core::cap::{Cap, FrameSize, Mapping, Rights};
-use kernel_core::cspace::{self, LookupFailure};
+use kernel_core::cspace::LookupFailure;
 use sel4_abi::invocation::InvocationLabel as L;
 use sel4_abi::USER_TOP;
 
@@ -205,12 +205,8 @@ fn make_pool(inv: &mut Invocation) -> Result {
     if cnode::has_children(parent.slot) {
         return Err(SyscallError::RevokeFirst.into());
     }
-    let dest = cspace::lookup_slot_for_cnode_op(&cnode::PhysSlots, root.encode(), index, depth)
-        .map(|s| cnode::slot_paddr(&s))
-        .map_err(|e| SyscallError::from_lookup(e, false))?;
-    if !cnode::cap_at(dest).is_null() {
-        return Err(SyscallError::DeleteFirst.into());
-    }
+    let dest = lookup_slot(root, index, depth, false)?;
+    ensure_empty(dest)?;
     // performASIDControlInvocation: the untyped is used up whole.
     cnode::slot_at(parent.slot).cap =
         Cap::Untyped { paddr, size_bits, is_device: false, free_index: 1 << size_bits }.encode();
