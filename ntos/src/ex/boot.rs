@@ -6,7 +6,8 @@
 use crate::ke::console::{Console, NORMAL, TITLE};
 use crate::mm::Memory;
 use core::fmt::Write;
-use sel4::abi::{bootinfo_id, extra_chunks, triton_modules, BootInfo};
+use sel4::abi::bootinfo::find_extra_chunk;
+use sel4::abi::{bootinfo_id, triton_modules, BootInfo};
 
 pub fn boot_screen(con: &Console, bi: &BootInfo, mem: &Memory) {
     let mut w = con;
@@ -82,10 +83,7 @@ fn describe_ntdll(con: &Console, dll: &[u8]) {
 
 /// The boot modules the kernel handed over (Triton's BootInfo record).
 fn modules(bi: &'static BootInfo) -> Option<&'static [u8]> {
-    let base = bi as *const BootInfo as u64 + 4096;
-    // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
-    let extra = unsafe { core::slice::from_raw_parts(base as *const u8, bi.extra_len as usize) };
-    extra_chunks(extra).find(|(id, _)| *id == bootinfo_id::TRITON_BOOT_MODULES).map(|(_, p)| p)
+    find_extra_chunk(sel4::extra_bootinfo(bi), bootinfo_id::TRITON_BOOT_MODULES)
 }
 
 pub fn run(con: &Console, bi: &'static BootInfo) -> ! {

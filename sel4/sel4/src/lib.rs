@@ -10,6 +10,7 @@ mod arch;
 mod debug;
 mod error;
 pub mod fault;
+mod bootinfo;
 mod invocations;
 mod ipc;
 mod ipc_buffer;
@@ -25,6 +26,7 @@ pub use debug::{
     debug_puts, set_tls_base, DebugWriter,
 };
 pub use error::{Error, LookupFailure, MAX_ERROR_DETAIL};
+pub use bootinfo::extra_bootinfo;
 pub use invocations::{invoke, invoke_raw, irq, vspace, CNode, Reply, Tcb, Untyped};
 pub use ipc::{call, nb_recv, nb_send, poll, recv, reply, reply_recv, send, signal, wait, yield_now};
 pub use ipc_buffer::{

@@ -95,11 +95,8 @@ pub fn tsc_mhz(bi: &BootInfo) -> u64 {
 }
 
 /// The extra BootInfo chunks.
-pub fn extra_chunks(bi: &BootInfo) -> sel4::abi::ExtraChunks<'static> {
-    let base = bi as *const BootInfo as u64 + sel4::abi::BOOTINFO_FRAME_SIZE as u64;
-    // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
-    let extra = unsafe { core::slice::from_raw_parts(base as *const u8, bi.extra_len as usize) };
-    sel4::abi::extra_chunks(extra)
+pub fn extra_chunks(bi: &BootInfo) -> sel4::abi::ExtraChunks<'_> {
+    sel4::abi::extra_chunks(sel4::extra_bootinfo(bi))
 }
 
 /// Sets the clock from BootInfo's TSC frequency.

@@ -199,11 +199,9 @@ pub fn run(s: &mut Suite, bi: &'static BootInfo) {
         Ok(())
     });
     s.run("extra_bootinfo_has_memory_map", || {
-        let base = bi as *const BootInfo as u64 + 4096;
         check!(bi.extra_len > 0, "no extra bootinfo");
         check!(bi.extra_bi_pages.end > bi.extra_bi_pages.start, "no extra bootinfo frames");
-        // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
-        let extra = unsafe { core::slice::from_raw_parts(base as *const u8, bi.extra_len as usize) };
+        let extra = sel4::extra_bootinfo(bi);
         let mut found = false;
         for (id, payload) in sel4::abi::extra_chunks(extra) {
             if id == bootinfo_id::X86_MBMMAP {

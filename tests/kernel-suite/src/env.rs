@@ -324,10 +324,7 @@ impl Env {
 
     /// The TSC frequency in MHz from the extra BootInfo (0 if absent).
     pub fn tsc_mhz(&self) -> u64 {
-        let base = self.bi as *const BootInfo as u64 + sel4::abi::BOOTINFO_FRAME_SIZE as u64;
-        // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
-        let extra = unsafe { core::slice::from_raw_parts(base as *const u8, self.bi.extra_len as usize) };
-        for (id, payload) in sel4::abi::extra_chunks(extra) {
+        for (id, payload) in sel4::abi::extra_chunks(sel4::extra_bootinfo(self.bi)) {
             if id == bootinfo_id::X86_TSC_FREQ && payload.len() >= 4 {
                 return u32::from_le_bytes(payload[0..4].try_into().unwrap()) as u64;
             }

@@ -8,14 +8,12 @@
 extern crate sel4_rt;
 
 use guest_test::{check, check_eq, Suite, TestResult};
-use sel4::abi::{bootinfo_id, cap_tag, extra_chunks, triton_modules, BootInfo};
+use sel4::abi::bootinfo::find_extra_chunk;
+use sel4::abi::{bootinfo_id, cap_tag, triton_modules, BootInfo};
 use sel4::debug_cap_identify;
 
 fn record(bi: &'static BootInfo) -> Option<&'static [u8]> {
-    let base = bi as *const BootInfo as u64 + 4096;
-    // SAFETY: BootInfo says extra_len bytes are mapped right after its frame.
-    let extra = unsafe { core::slice::from_raw_parts(base as *const u8, bi.extra_len as usize) };
-    extra_chunks(extra).find(|(id, _)| *id == bootinfo_id::TRITON_BOOT_MODULES).map(|(_, p)| p)
+    find_extra_chunk(sel4::extra_bootinfo(bi), bootinfo_id::TRITON_BOOT_MODULES)
 }
 
 /// The size an ELF file declares: its section headers come last (lld).
