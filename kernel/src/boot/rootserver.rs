@@ -51,6 +51,17 @@ fn parse_elf(file: &[u8]) -> Result<Elf<'_>, &'static str> {
     Ok(elf)
 }
 
+/// The cap of a 4 KiB frame mapped read-write into the root task.
+fn frame_cap(paddr: u64, vaddr: u64) -> Cap {
+    Cap::Frame {
+        paddr,
+        size: FrameSize::Small4K,
+        rights: VmRights::ReadWrite,
+        device: false,
+        mapping: Some(Mapping { asid: IT_ASID, vaddr }),
+    }
+}
+
 pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer {
     let elf = parse_elf(elf).unwrap_or_else(|e| panic!("root task: {e}"));
     let entry = elf.entry;
@@ -114,14 +125,6 @@ pub fn create(alloc: &mut BootAlloc, elf: &[u8], mem: &BootMemory) -> RootServer
         let pt = vspace::table_for(pml4, vaddr, 0).expect("page table exists");
         vspace::set_entry(pt, vspace::index(vaddr, 0), frame | PTE_PRESENT | PTE_WRITE | PTE_USER);
     };
-    let frame_cap = |paddr: u64, vaddr: u64| Cap::Frame {
-        paddr,
-        size: FrameSize::Small4K,
-        rights: VmRights::ReadWrite,
-        device: false,
-        mapping: Some(Mapping { asid: IT_ASID, vaddr }),
-    };
-
     // IPC buffer and BootInfo frames (fixed slots), extra BootInfo pages.
     let ipc = alloc.alloc(12);
     map(ipc_vaddr, ipc);
@@ -330,14 +333,7 @@ impl RootServer {
                     panic!("boot: no slots left for the boot modules' frames");
                 }
                 let vaddr = self.modules_vaddr[i] + (p - m.start);
-                let c = Cap::Frame {
-                    paddr: p,
-                    size: FrameSize::Small4K,
-                    rights: VmRights::ReadWrite,
-                    device: false,
-                    mapping: Some(Mapping { asid: IT_ASID, vaddr }),
-                };
-                cnode::install(self.cnode + self.next_slot * 32, c);
+                cnode::install(self.cnode + self.next_slot * 32, frame_cap(p, vaddr));
                 self.next_slot += 1;
                 p += PAGE;
             }
