@@ -93,11 +93,7 @@ pub fn send_ipc(
             sched::set_state(dest, ThreadState::Running);
             sched::possible_switch_to(dest);
             if do_call {
-                if can_grant || can_grant_reply {
-                    setup_caller_cap(thread, dest, reply_can_grant);
-                } else {
-                    sched::set_state(thread, ThreadState::Inactive);
-                }
+                await_reply(thread, dest, can_grant || can_grant_reply, reply_can_grant);
             }
         }
     }
@@ -126,16 +122,24 @@ pub fn receive_ipc(thread: &'static mut Tcb, ep_ptr: u64, can_grant: bool, block
             let b = sender.blocking;
             ipc::do_ipc_transfer(sender, Some(ep_ptr), b.badge, b.can_grant, thread);
             if b.is_call {
-                if b.can_grant || b.can_grant_reply {
-                    setup_caller_cap(sender, thread, can_grant);
-                } else {
-                    sched::set_state(sender, ThreadState::Inactive);
-                }
+                await_reply(sender, thread, b.can_grant || b.can_grant_reply, can_grant);
             } else {
                 sched::set_state(sender, ThreadState::Running);
                 sched::possible_switch_to(sender);
             }
         }
+    }
+}
+
+/// The caller of a delivered Call: with Grant or GrantReply on its endpoint
+/// cap it waits for the reply (the receiver gets a reply cap that may carry
+/// caps if `reply_can_grant`); without either it just stops (seL4 sendIPC
+/// and receiveIPC).
+fn await_reply(caller: &mut Tcb, receiver: &mut Tcb, may_reply: bool, reply_can_grant: bool) {
+    if may_reply {
+        setup_caller_cap(caller, receiver, reply_can_grant);
+    } else {
+        sched::set_state(caller, ThreadState::Inactive);
     }
 }
 
