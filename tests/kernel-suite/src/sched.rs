@@ -83,8 +83,12 @@ fn yielder(id: u64) {
 }
 
 fn yield_interleaves(e: &Env) -> TestResult {
-    ok!(e.spawn(ROOT_PRIO, 0, yielder, 1));
-    ok!(e.spawn(ROOT_PRIO, 0, yielder, 2));
+    // Both start below the root, so neither runs before the other is
+    // queued (a timer tick while the root spawned them used to let the
+    // first run alone); then the root steps below them (cleanup restores it).
+    ok!(e.spawn(ROOT_PRIO - 1, 0, yielder, 1));
+    ok!(e.spawn(ROOT_PRIO - 1, 0, yielder, 2));
+    ok!(ME.set_priority(ME, ROOT_PRIO - 2));
     check!(wait_until(|| get(CNT) == 2), "threads did not finish");
     let (l, n) = log_entries();
     check_eq!(n, 4);
