@@ -3,12 +3,31 @@
 //! NotEnoughMemory, so the allocator moves on to the next); device memory is
 //! reached by splitting the device untyped that covers an address until a
 //! 4 KiB piece is left.
+//!
+//! Objects the Executive no longer needs (a process's frames, page tables,
+//! TCBs) go to per-type pools and are reused before new memory is retyped:
+//! seL4 returns untyped memory only when a whole untyped is revoked, so
+//! pooling is how memory comes back. Slots freed are reused the same way.
 
+use alloc::vec::Vec;
 use sel4::abi::{cap, BootInfo, ObjectType, UntypedDesc};
 use sel4::{CNode, CPtr, Error, ErrorCode, Untyped};
 
+/// The object kinds the Executive pools, with their pool index.
+const POOLED: [ObjectType; 7] = [
+    ObjectType::SmallPage,
+    ObjectType::PageTable,
+    ObjectType::PageDirectory,
+    ObjectType::PDPT,
+    ObjectType::PML4,
+    ObjectType::TCB,
+    ObjectType::Endpoint,
+];
+
 /// The root CNode as a retype destination (node_depth 0: itself).
 const ROOT: CNode = CNode(cap::INIT_THREAD_CNODE);
+/// Depth of a root-CNode cptr as a CNode invocation argument.
+pub const DEPTH: u8 = 64;
 
 pub struct Memory {
     bi: &'static BootInfo,
@@ -16,6 +35,14 @@ pub struct Memory {
     end_slot: CPtr,
     /// RAM untypeds known to be exhausted for small objects.
     exhausted: [bool; sel4::abi::MAX_BOOTINFO_UNTYPED_CAPS],
+    /// Slots given back, reused first.
+    free: Vec<CPtr>,
+    /// Unused objects by kind (`POOLED` order). Pooled frames are zero;
+    /// pooled paging structures are empty and unmapped; pooled PML4s keep
+    /// their ASID.
+    pools: [Vec<CPtr>; POOLED.len()],
+    /// Bytes retyped from RAM untypeds so far (pooled objects included).
+    retyped: u64,
 }
 
 impl Memory {
@@ -25,6 +52,9 @@ impl Memory {
             next_slot: bi.empty.start,
             end_slot: bi.empty.end,
             exhausted: [false; sel4::abi::MAX_BOOTINFO_UNTYPED_CAPS],
+            free: Vec::new(),
+            pools: Default::default(),
+            retyped: 0,
         }
     }
 
@@ -35,6 +65,9 @@ impl Memory {
 
     /// A fresh slot of the root CNode.
     pub fn slot(&mut self) -> CPtr {
+        if let Some(s) = self.free.pop() {
+            return s;
+        }
         assert!(self.next_slot < self.end_slot, "ntos: out of CSpace slots");
         self.next_slot += 1;
         self.next_slot - 1
@@ -42,7 +75,68 @@ impl Memory {
 
     /// Free slots left in the root CNode.
     pub fn free_slots(&self) -> u64 {
-        self.end_slot - self.next_slot
+        self.end_slot - self.next_slot + self.free.len() as u64
+    }
+
+    /// Deletes the cap in `slot` (destroying the object with its last cap)
+    /// and makes the slot reusable.
+    pub fn free_slot(&mut self, slot: CPtr) {
+        // Deleting cannot fail for a valid root slot; an empty one is fine.
+        let _ = ROOT.delete(slot, DEPTH);
+        self.free.push(slot);
+    }
+
+    /// A copy of `cap` (all rights) in a fresh slot.
+    pub fn copy_cap(&mut self, cap: CPtr) -> Result<CPtr, Error> {
+        let slot = self.slot();
+        match ROOT.copy(slot, DEPTH, ROOT, cap, DEPTH, sel4::abi::CapRights::ALL) {
+            Ok(()) => Ok(slot),
+            Err(e) => {
+                self.free.push(slot);
+                Err(e)
+            }
+        }
+    }
+
+    /// A badged copy of endpoint `ep` in slot `index` of `dest` (a
+    /// process's CNode, addressed from the root CNode with `dest_depth`).
+    pub fn mint_into(&mut self, dest: CNode, index: u64, dest_depth: u8, ep: CPtr, badge: u64) -> Result<(), Error> {
+        dest.mint(index, dest_depth, ROOT, ep, DEPTH, sel4::abi::CapRights::ALL, badge)
+    }
+
+    /// An object from the pool of its kind, if there is one.
+    pub fn pooled(&mut self, ty: ObjectType) -> Option<CPtr> {
+        let i = POOLED.iter().position(|t| *t == ty)?;
+        self.pools[i].pop()
+    }
+
+    /// An object of a pooled kind: from the pool, else newly retyped.
+    pub fn take(&mut self, ty: ObjectType) -> Result<CPtr, Error> {
+        if let Some(i) = POOLED.iter().position(|t| *t == ty) {
+            if let Some(c) = self.pools[i].pop() {
+                return Ok(c);
+            }
+        }
+        self.alloc(ty, 0)
+    }
+
+    /// Gives an object of a pooled kind back (see `pools` for the state it
+    /// must be in); other kinds are deleted with their slot.
+    pub fn give(&mut self, ty: ObjectType, cap: CPtr) {
+        match POOLED.iter().position(|t| *t == ty) {
+            Some(i) => self.pools[i].push(cap),
+            None => self.free_slot(cap),
+        }
+    }
+
+    /// Bytes of RAM not in use: never retyped, or pooled.
+    pub fn available_bytes(&self) -> u64 {
+        let pooled: u64 = POOLED
+            .iter()
+            .zip(&self.pools)
+            .map(|(t, p)| (1u64 << t.size_bits(0).unwrap_or(12)) * p.len() as u64)
+            .sum();
+        self.ram_bytes() - self.retyped + pooled
     }
 
     /// RAM in untyped caps, in bytes.
@@ -62,7 +156,10 @@ impl Memory {
             }
             let ut = Untyped(self.bi.untyped.start + i as u64);
             match ut.retype(ty, size_bits, ROOT, 0, 0, slot, 1) {
-                Ok(()) => return Ok(slot),
+                Ok(()) => {
+                    self.retyped += 1 << obj_bits;
+                    return Ok(slot);
+                }
                 Err(e) if e.code() == Some(ErrorCode::NotEnoughMemory) => {
                     if obj_bits <= 12 {
                         self.exhausted[i] = true;
@@ -72,6 +169,7 @@ impl Memory {
                 Err(e) => return Err(e),
             }
         }
+        self.free.push(slot);
         Err(last.unwrap_or_else(|| Error::from_reply(ErrorCode::NotEnoughMemory as u64, 1, &[0])))
     }
 

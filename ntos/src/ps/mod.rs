@@ -1,0 +1,3 @@
+//! Processes and threads (NTOSKRNL's Ps).
+
+pub mod params;
