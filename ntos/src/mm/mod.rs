@@ -1,8 +1,11 @@
 //! The Executive's memory: every untyped cap from BootInfo, the root
-//! CNode's free slots, and mappings into the Executive's own address space.
-//! All kernel objects the Executive creates come from here.
+//! CNode's free slots, pools of reusable objects, the Executive's heap, its
+//! own mappings and its clients' address spaces. All kernel objects the
+//! Executive creates come from here.
 
+pub mod heap;
 pub mod map;
+pub mod space;
 mod untyped;
 
-pub use untyped::Memory;
+pub use untyped::{Memory, DEPTH};
