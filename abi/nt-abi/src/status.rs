@@ -189,6 +189,7 @@ statuses! {
     /// A section was mapped at another address and needs relocation.
     STATUS_IMAGE_NOT_AT_BASE = 0x4000_0003,
     STATUS_IMAGE_MACHINE_TYPE_MISMATCH = 0x4000_000E,
+    STATUS_NO_YIELD_PERFORMED = 0x4000_0024,
 
     // --- Warnings (severity 10) ---
     STATUS_GUARD_PAGE_VIOLATION = 0x8000_0001,

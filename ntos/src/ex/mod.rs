@@ -1,3 +1,8 @@
-//! Executive support: the boot sequence.
+//! Executive support: the boot sequence, the Executive's state and the
+//! service dispatcher.
 
 pub mod boot;
+pub mod dispatch;
+pub mod executive;
+
+pub use executive::Executive;

@@ -1,0 +1,194 @@
+//! The service loop: receive on the Executive's endpoint, decode a client
+//! thread's call with nt-abi's wire code (generated from the one service
+//! table), run the handler, reply; and end a process whose thread faulted,
+//! with the NT exception code of the fault.
+//!
+//! A reply goes out with ReplyRecv (one system call per service, the
+//! kernel's fastpath when the reply fits in registers). A handler that
+//! ends the calling thread does not reply at all.
+
+use super::Executive;
+use crate::ps::process::FAULT_BADGE;
+use core::fmt::Write;
+use nt_abi::status::*;
+use nt_abi::wire::{self, Call, Reply};
+use nt_abi::{NtStatus, ServiceId};
+use sel4::abi::{MessageInfo, FAST_MESSAGE_REGISTERS, MSG_MAX_LENGTH};
+use sel4::fault::Fault;
+use sel4::MsgRegs;
+
+/// What a handler wants sent back.
+pub enum Outcome {
+    Reply(NtStatus),
+    /// The caller no longer exists (it ended itself or its process).
+    NoReply,
+}
+
+fn ipc_buffer() -> &'static mut sel4::abi::IpcBuffer {
+    // SAFETY: the root thread's IPC buffer (set up by sel4-rt from
+    // BootInfo) is mapped for the Executive's lifetime, and only this one
+    // thread uses it.
+    unsafe { &mut *sel4::ipc_buffer_ptr() }
+}
+
+/// Serves clients forever.
+pub fn serve(ex: &mut Executive) -> ! {
+    let mut regs = MsgRegs::default();
+    let (mut badge, mut info) = sel4::sys_recv(ex.endpoint, &mut regs);
+    loop {
+        let n = (info.length() as usize).min(MSG_MAX_LENGTH);
+        let mut mrs = [0u64; MSG_MAX_LENGTH];
+        mrs[..FAST_MESSAGE_REGISTERS].copy_from_slice(&regs.0);
+        if n > FAST_MESSAGE_REGISTERS {
+            mrs[FAST_MESSAGE_REGISTERS..n].copy_from_slice(&ipc_buffer().msg[FAST_MESSAGE_REGISTERS..n]);
+        }
+        let reply = if badge & FAULT_BADGE != 0 {
+            ex.fault(badge & !FAULT_BADGE, info, &mrs[..n]);
+            None
+        } else {
+            ex.call(badge, info.label(), &mrs[..n])
+        };
+        (badge, info) = match reply {
+            Some((label, words, len)) => {
+                regs.0.copy_from_slice(&words[..FAST_MESSAGE_REGISTERS]);
+                if len > FAST_MESSAGE_REGISTERS {
+                    ipc_buffer().msg[FAST_MESSAGE_REGISTERS..len].copy_from_slice(&words[FAST_MESSAGE_REGISTERS..len]);
+                }
+                sel4::sys_reply_recv(ex.endpoint, MessageInfo::new(label, 0, 0, len as u64), &mut regs)
+            }
+            None => sel4::sys_recv(ex.endpoint, &mut regs),
+        };
+    }
+}
+
+type ReplyWords = (u64, [u64; wire::MAX_REPLY_WORDS], usize);
+
+fn status_only(s: NtStatus) -> Option<ReplyWords> {
+    Some((s.0 as u32 as u64, [0; wire::MAX_REPLY_WORDS], 0))
+}
+
+impl Executive {
+    /// One service call from thread `tid`.
+    fn call(&mut self, tid: u64, label: u64, mrs: &[u64]) -> Option<ReplyWords> {
+        let buffer = self.threads.get(&tid)?.buffer();
+        let Some(service) = u32::try_from(label).ok().and_then(|l| ServiceId::try_from(l).ok()) else {
+            return status_only(STATUS_INVALID_SYSTEM_SERVICE);
+        };
+        let extent = match wire::extent(service, mrs) {
+            Ok(e) => e,
+            Err(s) => return status_only(s),
+        };
+        let mut snapshot = core::mem::take(&mut self.snapshot);
+        snapshot.clear();
+        snapshot.extend_from_slice(&buffer[..extent.in_end as usize]);
+        let decoded = wire::unmarshal(service, mrs, &snapshot).and_then(|d| d.typed());
+        let mut reply = Reply::new(service, buffer);
+        let outcome = match decoded {
+            Ok(call) => self.dispatch(tid, call, &mut reply),
+            Err(s) => Outcome::Reply(s),
+        };
+        self.snapshot = snapshot;
+        match outcome {
+            Outcome::NoReply => None,
+            Outcome::Reply(status) => {
+                reply.set_status(status);
+                let mut words = [0u64; wire::MAX_REPLY_WORDS];
+                let w = reply.words();
+                words[..w.len()].copy_from_slice(w);
+                Some((reply.label(), words, w.len()))
+            }
+        }
+    }
+
+    /// Routes a decoded call to its handler.
+    fn dispatch(&mut self, tid: u64, call: Call, reply: &mut Reply) -> Outcome {
+        match call {
+            // No APCs are queued before T5's alerts: nothing to deliver.
+            Call::NtTestAlert(_) => Outcome::Reply(STATUS_SUCCESS),
+            // The reply itself puts the caller behind every other ready
+            // thread of its priority (seL4 enqueues a woken thread at the
+            // tail), which is what a yield is.
+            Call::NtYieldExecution(_) => Outcome::Reply(STATUS_SUCCESS),
+            Call::NtDisplayString(a) => {
+                let mut w = &self.console;
+                for c in char::decode_utf16(a.string.units()) {
+                    let _ = w.write_char(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+                }
+                Outcome::Reply(STATUS_SUCCESS)
+            }
+            Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
+            Call::NtTerminateProcess(a) => self.nt_terminate_process(tid, a.process_handle, a.exit_status),
+            _ => {
+                let _ = reply;
+                Outcome::Reply(STATUS_NOT_IMPLEMENTED)
+            }
+        }
+    }
+
+    fn nt_terminate_thread(&mut self, tid: u64, handle: Option<nt_abi::types::Handle>, status: i32) -> Outcome {
+        match handle {
+            None | Some(nt_abi::types::Handle::CURRENT_THREAD) => {
+                self.terminate_thread(tid, NtStatus(status as u32));
+                Outcome::NoReply
+            }
+            Some(_) => Outcome::Reply(STATUS_INVALID_HANDLE),
+        }
+    }
+
+    fn nt_terminate_process(&mut self, tid: u64, handle: Option<nt_abi::types::Handle>, status: i32) -> Outcome {
+        let pid = self.threads[&tid].pid;
+        match handle {
+            None | Some(nt_abi::types::Handle::CURRENT_PROCESS) => {
+                self.terminate_process(pid, NtStatus(status as u32));
+                Outcome::NoReply
+            }
+            Some(_) => Outcome::Reply(STATUS_INVALID_HANDLE),
+        }
+    }
+
+    /// A thread faulted: its process ends with the NT exception code.
+    fn fault(&mut self, tid: u64, info: MessageInfo, mrs: &[u64]) {
+        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else { return };
+        let fault = Fault::decode(info, |i| mrs.get(i).copied().unwrap_or(0));
+        let (code, ip, detail) = exception_code(&fault);
+        let name = self.processes.get(&pid).map(|p| p.image_name.clone()).unwrap_or_default();
+        let mut w = &self.console;
+        let _ = write!(w, "ntos: process ");
+        for c in char::decode_utf16(name.iter().copied()) {
+            let _ = w.write_char(c.unwrap_or('?'));
+        }
+        let _ = writeln!(w, " (pid {pid}) ended: exception {:#010x} at rip {ip:#x}{detail}", code.0 as u32);
+        self.terminate_process(pid, code);
+    }
+}
+
+/// The NT exception code for a fault, its instruction pointer and details.
+fn exception_code(f: &Fault) -> (NtStatus, u64, alloc::string::String) {
+    use alloc::format;
+    match *f {
+        Fault::VMFault { ip, addr, fsr, .. } => {
+            let access = if fsr & 0x10 != 0 { "execute" } else if fsr & 2 != 0 { "write" } else { "read" };
+            (STATUS_ACCESS_VIOLATION, ip, format!(" ({access} of {addr:#x})"))
+        }
+        Fault::UserException { ip, number, .. } => {
+            let code = match number {
+                0 => STATUS_INTEGER_DIVIDE_BY_ZERO,
+                1 => STATUS_SINGLE_STEP,
+                3 => STATUS_BREAKPOINT,
+                4 => STATUS_INTEGER_OVERFLOW,
+                5 => STATUS_ARRAY_BOUNDS_EXCEEDED,
+                6 => STATUS_ILLEGAL_INSTRUCTION,
+                13 => STATUS_PRIVILEGED_INSTRUCTION,
+                16 | 19 => STATUS_FLOAT_INVALID_OPERATION,
+                17 => STATUS_DATATYPE_MISALIGNMENT,
+                _ => STATUS_ACCESS_VIOLATION,
+            };
+            (code, ip, format!(" (vector {number})"))
+        }
+        Fault::UnknownSyscall { regs, number } => {
+            (STATUS_INVALID_SYSTEM_SERVICE, regs[sel4::abi::fault::unknown_syscall::FAULT_IP], format!(" (system call {number:#x})"))
+        }
+        Fault::CapFault { ip, addr, .. } => (STATUS_ACCESS_VIOLATION, ip, format!(" (capability {addr:#x})")),
+        Fault::Unknown { label } => (STATUS_ACCESS_VIOLATION, 0, format!(" (fault {label})")),
+    }
+}

@@ -1,0 +1,161 @@
+//! The Executive's state: memory, the console, the boot image, the process
+//! and thread tables, and the endpoint every client thread calls. One
+//! `Executive` value exists; the service loop (`ex::dispatch`) owns it.
+
+use crate::ke::console::Console;
+use crate::mm::Memory;
+use crate::ps::params::Params;
+use crate::ps::process::{self, ProcessSpec, Start, ThreadSpec};
+use crate::ps::{Process, Thread};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use nt_abi::status::*;
+use nt_abi::NtStatus;
+use sel4::abi::ObjectType;
+use sel4::CPtr;
+
+/// Where the Executive maps its view of each thread's service buffer: one
+/// 64 KiB window per live thread.
+const SERVICE_WINDOWS: u64 = 0x90_0000_0000;
+const WINDOW: u64 = nt_abi::wire::SERVICE_BUFFER_SIZE as u64;
+
+pub struct Executive {
+    pub mem: Memory,
+    pub console: Console,
+    /// The endpoint the Executive receives on; clients hold badged copies.
+    pub endpoint: CPtr,
+    /// The boot image (a ustar archive), if the boot loader passed one.
+    pub boot_image: &'static [u8],
+    pub processes: BTreeMap<u64, Process>,
+    pub threads: BTreeMap<u64, Thread>,
+    /// Client ids (process and thread ids share one space, as in NT's
+    /// CID table): multiples of 4 from 8 (4 is NT's System process).
+    next_cid: u64,
+    free_windows: Vec<u64>,
+    next_window: u64,
+    /// The caller's service-buffer inputs, copied before unmarshalling.
+    pub snapshot: Vec<u8>,
+}
+
+impl Executive {
+    pub fn new(mut mem: Memory, console: Console, boot_image: &'static [u8]) -> Result<Executive, sel4::Error> {
+        let endpoint = mem.alloc(ObjectType::Endpoint, 0)?;
+        Ok(Executive {
+            mem,
+            console,
+            endpoint,
+            boot_image,
+            processes: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            next_cid: 8,
+            free_windows: Vec::new(),
+            next_window: SERVICE_WINDOWS,
+            snapshot: Vec::with_capacity(nt_abi::wire::SERVICE_BUFFER_SIZE),
+        })
+    }
+
+    fn cid(&mut self) -> u64 {
+        let c = self.next_cid;
+        self.next_cid += 4;
+        c
+    }
+
+    /// A boot-image file by path inside the archive (case-insensitive).
+    pub fn boot_file(&self, path: &str) -> Option<&'static [u8]> {
+        bootimg::Archive::new(self.boot_image).ok()?.file_ci(path)
+    }
+
+    /// The boot-image file an NT path names: `\SystemRoot\...`,
+    /// `\Device\BootImage\...` or `\??\C:\...` (the namespace's links
+    /// resolve to the boot image device).
+    pub fn file_for_nt_path(&self, path: &[u16]) -> Option<&'static [u8]> {
+        let s: alloc::string::String = char::decode_utf16(path.iter().copied()).map(|c| c.unwrap_or('?')).collect();
+        let lower = s.to_ascii_lowercase();
+        let rest = ["\\systemroot\\", "\\device\\bootimage\\", "\\??\\c:\\", "\\global??\\c:\\"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p).map(|_| &s[p.len()..]))?;
+        let unix: alloc::string::String = rest.chars().map(|c| if c == '\\' { '/' } else { c }).collect();
+        self.boot_file(&unix)
+    }
+
+    /// Creates a process from an image file and its first thread (not
+    /// started when `suspended`); returns (pid, tid).
+    pub fn spawn(&mut self, image_name: &[u16], params: &Params, parent: u64, suspended: bool) -> Result<(u64, u64), NtStatus> {
+        let file = self.file_for_nt_path(image_name).ok_or(STATUS_OBJECT_NAME_NOT_FOUND)?;
+        let ntdll = self.boot_file("system32/ntdll.dll").ok_or(STATUS_DLL_NOT_FOUND)?;
+        let pid = self.cid();
+        let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: 0 };
+        let p = process::create_process(&mut self.mem, &spec)?;
+        let (entry, peb) = (p.image.entry, p.peb);
+        self.processes.insert(pid, p);
+        match self.create_thread(pid, Start::Thunk { start: entry, arg: peb }, suspended) {
+            Ok(tid) => Ok((pid, tid)),
+            Err(e) => {
+                if let Some(p) = self.processes.remove(&pid) {
+                    process::destroy_process(&mut self.mem, p);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// A new thread in process `pid`.
+    pub fn create_thread(&mut self, pid: u64, start: Start, suspended: bool) -> Result<u64, NtStatus> {
+        let tid = self.cid();
+        let window = self.free_windows.pop().unwrap_or_else(|| {
+            self.next_window += WINDOW;
+            self.next_window - WINDOW
+        });
+        let spec = ThreadSpec { tid, start, suspended, endpoint: self.endpoint, exec_buffer: window, now: 0 };
+        let p = self.processes.get_mut(&pid).ok_or(STATUS_INVALID_HANDLE)?;
+        match process::create_thread(&mut self.mem, p, &spec) {
+            Ok(t) => {
+                self.threads.insert(tid, t);
+                Ok(tid)
+            }
+            Err(e) => {
+                self.free_windows.push(window);
+                Err(e)
+            }
+        }
+    }
+
+    /// Ends a thread; the process ends with its last thread.
+    pub fn terminate_thread(&mut self, tid: u64, status: NtStatus) {
+        let Some(t) = self.threads.remove(&tid) else { return };
+        let pid = t.pid;
+        let window = t.exec_buffer;
+        if let Some(p) = self.processes.get_mut(&pid) {
+            process::destroy_thread(&mut self.mem, p, t);
+            self.free_windows.push(window);
+            if p.threads.is_empty() {
+                if p.alive() {
+                    p.exit_status = status;
+                }
+                self.end_process(pid);
+            }
+        }
+    }
+
+    /// Ends every thread of a process and releases it.
+    pub fn terminate_process(&mut self, pid: u64, status: NtStatus) {
+        let Some(p) = self.processes.get_mut(&pid) else { return };
+        if p.alive() {
+            p.exit_status = status;
+        }
+        let tids = p.threads.clone();
+        for tid in tids {
+            self.terminate_thread(tid, status);
+        }
+        // A process that never had a thread ends here.
+        if self.processes.get(&pid).is_some_and(|p| p.threads.is_empty()) {
+            self.end_process(pid);
+        }
+    }
+
+    fn end_process(&mut self, pid: u64) {
+        if let Some(p) = self.processes.remove(&pid) {
+            process::destroy_process(&mut self.mem, p);
+        }
+    }
+}

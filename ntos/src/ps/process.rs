@@ -1,0 +1,464 @@
+//! Process and thread records and their life cycle: creating a process
+//! from an image (ntdll.dll and the program mapped, PEB and process
+//! parameters written), creating threads (TCB, TEB, stack, service buffer
+//! shared with the Executive, badged endpoint caps in the process's CNode),
+//! and tearing both down so every frame, table and slot is pooled again.
+//!
+//! A thread's caps live in its process's CNode (2^8 slots): slot 2k is
+//! the service endpoint of the process's k-th thread (badge = thread id),
+//! slot 2k+1 its fault endpoint (badge = thread id | `FAULT_BADGE`). Both
+//! are badged copies of the Executive's one endpoint.
+
+use super::image::{self, Mapped};
+use super::params::Params;
+use crate::mm::space::{Space, PAGE};
+use crate::mm::Memory;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::mem::offset_of;
+use nt_abi::consts::*;
+use nt_abi::status::*;
+use nt_abi::types::{ClientId, NtTib, Peb, Teb, TEB_SIZE, VER_PLATFORM_WIN32_NT};
+use nt_abi::wire::{teb_slots, SERVICE_BUFFER_SIZE};
+use nt_abi::NtStatus;
+use sel4::abi::{cap, lookup::cnode_cap_data, ObjectType, UserContext};
+use sel4::{CNode, CPtr, Tcb};
+
+/// Marks a fault endpoint's badge.
+pub const FAULT_BADGE: u64 = 1 << 62;
+/// Radix of a process's CNode; half its slots are threads.
+const CNODE_BITS: u64 = 8;
+pub const MAX_THREADS: usize = 1 << (CNODE_BITS - 1);
+/// Client threads run below the Executive (seL4's maximum priority).
+const CLIENT_PRIORITY: u64 = 100;
+/// Lowest and highest addresses the Executive places things at.
+const USER_LOW: u64 = 0x1_0000;
+const USER_TOP: u64 = 0x7FFF_FFFE_0000;
+const GRANULE: u64 = 0x1_0000;
+/// Default stack commit when an image asks for less (no demand paging
+/// yet: the whole commit is mapped at once).
+const MIN_STACK: u64 = 256 * 1024;
+const MAX_STACK: u64 = 1024 * 1024;
+
+pub struct Process {
+    pub pid: u64,
+    pub parent: u64,
+    pub space: Space,
+    pub cnode: CPtr,
+    /// Thread id in each of the CNode's thread positions.
+    slots: [Option<u64>; MAX_THREADS],
+    pub threads: Vec<u64>,
+    /// Reserved address ranges (base -> size): images, PEB, stacks, TEBs,
+    /// buffers, and what the program allocates.
+    pub regions: BTreeMap<u64, u64>,
+    pub peb: u64,
+    pub image: Mapped,
+    pub ntdll: Mapped,
+    /// ntdll's LdrInitializeThunk, where threads start.
+    pub ldr_thunk: u64,
+    /// The NT path of the image file.
+    pub image_name: Vec<u16>,
+    /// STATUS_PENDING while it runs.
+    pub exit_status: NtStatus,
+    pub create_time: i64,
+    pub exit_time: i64,
+}
+
+pub struct Thread {
+    pub tid: u64,
+    pub pid: u64,
+    pub tcb: CPtr,
+    /// Position in the process's CNode (caps at 2k and 2k+1).
+    pub index: usize,
+    pub teb: u64,
+    /// The service buffer: the frames (originals), where the client sees
+    /// them and where the Executive does.
+    buffer_frames: Vec<CPtr>,
+    pub user_buffer: u64,
+    pub exec_buffer: u64,
+    pub stack: (u64, u64),
+    pub suspend_count: u32,
+    pub exit_status: NtStatus,
+    pub create_time: i64,
+    pub exit_time: i64,
+}
+
+impl Thread {
+    pub fn alive(&self) -> bool {
+        self.exit_status == STATUS_PENDING
+    }
+
+    /// The Executive's view of the thread's service buffer.
+    pub fn buffer(&self) -> &'static mut [u8] {
+        // SAFETY: exec_buffer maps SERVICE_BUFFER_SIZE bytes of this
+        // thread's buffer frames for as long as the thread record exists;
+        // the Executive is single-threaded and uses one view at a time.
+        unsafe { core::slice::from_raw_parts_mut(self.exec_buffer as *mut u8, SERVICE_BUFFER_SIZE) }
+    }
+}
+
+/// How a new thread starts.
+#[derive(Clone, Copy, Debug)]
+pub enum Start {
+    /// At ntdll's LdrInitializeThunk(start, arg) (the start-up contract).
+    Thunk { start: u64, arg: u64 },
+    /// Exactly at these registers (NtCreateThread's CONTEXT).
+    Context { rip: u64, rsp: u64, rcx: u64, rdx: u64, r8: u64, r9: u64, rflags: u64 },
+}
+
+fn nt(_: sel4::Error) -> NtStatus {
+    STATUS_INSUFFICIENT_RESOURCES
+}
+
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    buf[at..at + bytes.len()].copy_from_slice(bytes);
+}
+
+impl Process {
+    /// Reserves `size` bytes at `base`, if that range is free.
+    pub fn reserve_at(&mut self, base: u64, size: u64) -> bool {
+        let end = match base.checked_add(size) {
+            Some(e) if base >= USER_LOW && e <= USER_TOP && size > 0 => e,
+            _ => return false,
+        };
+        let before = self.regions.range(..end).next_back();
+        if before.is_some_and(|(b, s)| b + s > base) {
+            return false;
+        }
+        self.regions.insert(base, size);
+        true
+    }
+
+    /// Reserves `size` bytes (granule-aligned) at the highest free place.
+    pub fn reserve_top(&mut self, size: u64) -> Option<u64> {
+        let size = size.next_multiple_of(GRANULE);
+        let mut top = USER_TOP;
+        for (&b, &s) in self.regions.iter().rev() {
+            let end = (b + s).next_multiple_of(GRANULE);
+            if end <= top && top - end >= size {
+                break;
+            }
+            top = top.min(b & !(GRANULE - 1));
+        }
+        let base = top.checked_sub(size)?;
+        (base >= USER_LOW && self.reserve_at(base, size)).then_some(base)
+    }
+
+    /// Reserves `size` bytes at the lowest free place at or above `from`.
+    pub fn reserve_bottom(&mut self, from: u64, size: u64) -> Option<u64> {
+        let size = size.next_multiple_of(GRANULE);
+        let mut base = from.max(USER_LOW).next_multiple_of(GRANULE);
+        for (&b, &s) in self.regions.range(..) {
+            if b + s <= base {
+                continue;
+            }
+            if b >= base + size {
+                break;
+            }
+            base = (b + s).next_multiple_of(GRANULE);
+        }
+        self.reserve_at(base, size).then_some(base)
+    }
+
+    /// Commits `[base, base + size)` page by page.
+    pub fn commit(&mut self, mem: &mut Memory, base: u64, size: u64, protect: u32) -> Result<(), NtStatus> {
+        let mut a = base;
+        while a < base + size {
+            self.space.commit(mem, a, protect).map_err(|_| STATUS_NO_MEMORY)?;
+            a += PAGE;
+        }
+        Ok(())
+    }
+
+    /// Reserves, commits and fills a block for the Executive's own
+    /// structures (PEB, parameters); returns its address.
+    fn place(&mut self, mem: &mut Memory, bytes: &[u8], protect: u32) -> Result<u64, NtStatus> {
+        let size = (bytes.len() as u64).max(1).next_multiple_of(PAGE);
+        let base = self.reserve_top(size).ok_or(STATUS_NO_MEMORY)?;
+        self.commit(mem, base, size, protect)?;
+        self.space.write(mem, base, bytes, false)?;
+        Ok(base)
+    }
+
+    /// Maps an image at its preferred base, else at the lowest free place
+    /// above it (relocated); reports whether it moved.
+    pub fn map_image(&mut self, mem: &mut Memory, file: &[u8]) -> Result<(Mapped, bool), NtStatus> {
+        let (img, size) = image::image_span(file)?;
+        let preferred = img.image_base();
+        let base = if preferred % GRANULE == 0 && self.reserve_at(preferred, size.next_multiple_of(GRANULE)) {
+            preferred
+        } else {
+            self.reserve_bottom(preferred.max(USER_LOW), size).ok_or(STATUS_CONFLICTING_ADDRESSES)?
+        };
+        match image::map_image(mem, &mut self.space, file, base) {
+            Ok(m) => Ok((m, base != preferred)),
+            Err(e) => {
+                self.release(mem, base);
+                Err(e)
+            }
+        }
+    }
+
+    /// Unmaps and forgets the reservation at `base`.
+    pub fn release(&mut self, mem: &mut Memory, base: u64) {
+        if let Some(size) = self.regions.remove(&base) {
+            let mut a = base;
+            while a < base + size {
+                self.space.unmap(mem, a);
+                a += PAGE;
+            }
+        }
+    }
+
+    pub fn alive(&self) -> bool {
+        self.exit_status == STATUS_PENDING
+    }
+}
+
+/// The RVA of a DLL's export (not forwarded).
+fn export_rva(file: &[u8], name: &str) -> Option<u32> {
+    match pe::PeImage::parse(file).ok()?.exports().ok()??.by_name(name)? {
+        pe::Export::Rva(rva) => Some(rva),
+        pe::Export::Forwarder { .. } => None,
+    }
+}
+
+/// Everything needed to create a process.
+pub struct ProcessSpec<'a> {
+    pub pid: u64,
+    pub parent: u64,
+    pub image_file: &'a [u8],
+    pub image_name: &'a [u16],
+    pub ntdll_file: &'a [u8],
+    pub params: &'a Params,
+    pub now: i64,
+}
+
+/// Creates a process (no threads yet): address space, CNode, ntdll and the
+/// image mapped, PEB and parameters written.
+pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, NtStatus> {
+    let space = Space::new(mem).map_err(nt)?;
+    let cnode = match mem.alloc(ObjectType::CapTable, CNODE_BITS) {
+        Ok(c) => c,
+        Err(e) => {
+            space.destroy(mem);
+            return Err(nt(e));
+        }
+    };
+    let empty = Mapped { base: 0, size: 0, entry: 0, subsystem: 0, subsystem_version: (0, 0), stack: (0, 0) };
+    let mut p = Process {
+        pid: spec.pid,
+        parent: spec.parent,
+        space,
+        cnode,
+        slots: [None; MAX_THREADS],
+        threads: Vec::new(),
+        regions: BTreeMap::new(),
+        peb: 0,
+        image: empty,
+        ntdll: empty,
+        ldr_thunk: 0,
+        image_name: spec.image_name.to_vec(),
+        exit_status: STATUS_PENDING,
+        create_time: spec.now,
+        exit_time: 0,
+    };
+    match fill_process(mem, &mut p, spec) {
+        Ok(()) => Ok(p),
+        Err(e) => {
+            destroy_process(mem, p);
+            Err(e)
+        }
+    }
+}
+
+fn fill_process(mem: &mut Memory, p: &mut Process, spec: &ProcessSpec) -> Result<(), NtStatus> {
+    p.ntdll = p.map_image(mem, spec.ntdll_file)?.0;
+    p.ldr_thunk = p.ntdll.base + export_rva(spec.ntdll_file, "LdrInitializeThunk").ok_or(STATUS_ENTRYPOINT_NOT_FOUND)? as u64;
+    p.image = p.map_image(mem, spec.image_file)?.0;
+    // The parameters go where the PEB can point at them.
+    let size = spec.params.build(0).len() as u64;
+    let params_base = p.reserve_top(size).ok_or(STATUS_NO_MEMORY)?;
+    p.commit(mem, params_base, size.next_multiple_of(PAGE), PAGE_READWRITE)?;
+    p.space.write(mem, params_base, &spec.params.build(params_base), false)?;
+    let mut peb = [0u8; PAGE as usize];
+    put(&mut peb, offset_of!(Peb, image_base_address), &p.image.base.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, process_parameters), &params_base.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, number_of_processors), &1u32.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, os_major_version), &10u32.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, os_minor_version), &0u32.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, os_build_number), &19045u16.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, os_platform_id), &VER_PLATFORM_WIN32_NT.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, image_subsystem), &(p.image.subsystem as u32).to_le_bytes());
+    put(&mut peb, offset_of!(Peb, image_subsystem_major_version), &(p.image.subsystem_version.0 as u32).to_le_bytes());
+    put(&mut peb, offset_of!(Peb, image_subsystem_minor_version), &(p.image.subsystem_version.1 as u32).to_le_bytes());
+    put(&mut peb, offset_of!(Peb, active_process_affinity_mask), &1u64.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, heap_segment_reserve), &(1u64 << 20).to_le_bytes());
+    put(&mut peb, offset_of!(Peb, heap_segment_commit), &(2u64 << 12).to_le_bytes());
+    put(&mut peb, offset_of!(Peb, maximum_number_of_heaps), &16u32.to_le_bytes());
+    p.peb = p.place(mem, &peb, PAGE_READWRITE)?;
+    Ok(())
+}
+
+/// What a new thread needs from the Executive.
+pub struct ThreadSpec {
+    pub tid: u64,
+    pub start: Start,
+    pub suspended: bool,
+    /// The Executive's endpoint, minted into the process's CNode.
+    pub endpoint: CPtr,
+    /// Where the Executive maps the service buffer for itself.
+    pub exec_buffer: u64,
+    pub now: i64,
+}
+
+/// Creates a thread of `p`.
+pub fn create_thread(mem: &mut Memory, p: &mut Process, spec: &ThreadSpec) -> Result<Thread, NtStatus> {
+    let index = p.slots.iter().position(|s| s.is_none()).ok_or(STATUS_INSUFFICIENT_RESOURCES)?;
+    let stack_size = p.image.stack.1.clamp(MIN_STACK, MAX_STACK).next_multiple_of(PAGE);
+    let mut t = Thread {
+        tid: spec.tid,
+        pid: p.pid,
+        tcb: 0,
+        index,
+        teb: 0,
+        buffer_frames: Vec::new(),
+        user_buffer: 0,
+        exec_buffer: spec.exec_buffer,
+        stack: (0, 0),
+        suspend_count: spec.suspended as u32,
+        exit_status: STATUS_PENDING,
+        create_time: spec.now,
+        exit_time: 0,
+    };
+    match fill_thread(mem, p, &mut t, spec, stack_size) {
+        Ok(()) => {
+            p.slots[index] = Some(t.tid);
+            p.threads.push(t.tid);
+            Ok(t)
+        }
+        Err(e) => {
+            destroy_thread(mem, p, t);
+            Err(e)
+        }
+    }
+}
+
+fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadSpec, stack_size: u64) -> Result<(), NtStatus> {
+    let cnode = CNode(p.cnode);
+    let (service_slot, fault_slot) = (2 * t.index as u64, 2 * t.index as u64 + 1);
+    mem.mint_into(cnode, service_slot, CNODE_BITS as u8, spec.endpoint, t.tid).map_err(nt)?;
+    mem.mint_into(cnode, fault_slot, CNODE_BITS as u8, spec.endpoint, t.tid | FAULT_BADGE).map_err(nt)?;
+
+    // Stack, with the TEB and IPC buffer in one reservation above it.
+    let teb_pages = (TEB_SIZE as u64).next_multiple_of(PAGE);
+    let stack_base = p.reserve_top(stack_size).ok_or(STATUS_NO_MEMORY)?;
+    p.commit(mem, stack_base, stack_size, PAGE_READWRITE)?;
+    t.stack = (stack_base + stack_size, stack_base);
+    let teb = p.reserve_top(teb_pages + PAGE).ok_or(STATUS_NO_MEMORY)?;
+    p.commit(mem, teb, teb_pages + PAGE, PAGE_READWRITE)?;
+    t.teb = teb;
+    let ipc = teb + teb_pages;
+
+    // The service buffer: frames mapped in the Executive and the client.
+    let buf = p.reserve_top(SERVICE_BUFFER_SIZE as u64).ok_or(STATUS_NO_MEMORY)?;
+    for i in 0..(SERVICE_BUFFER_SIZE as u64 / PAGE) {
+        let f = mem.frame().map_err(nt)?;
+        t.buffer_frames.push(f);
+        mem.map_own(f, spec.exec_buffer + i * PAGE, sel4::abi::vm::DEFAULT).map_err(nt)?;
+        p.space
+            .map_shared(mem, buf + i * PAGE, f, PAGE_READWRITE)
+            .map_err(nt)?;
+    }
+    t.user_buffer = buf;
+
+    let mut tb = [0u8; TEB_SIZE];
+    let tib = offset_of!(Teb, nt_tib);
+    put(&mut tb, tib + offset_of!(NtTib, stack_base), &t.stack.0.to_le_bytes());
+    put(&mut tb, tib + offset_of!(NtTib, stack_limit), &t.stack.1.to_le_bytes());
+    put(&mut tb, tib + offset_of!(NtTib, self_), &teb.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, client_id) + offset_of!(ClientId, unique_process), &p.pid.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, client_id) + offset_of!(ClientId, unique_thread), &t.tid.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, real_client_id) + offset_of!(ClientId, unique_process), &p.pid.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, real_client_id) + offset_of!(ClientId, unique_thread), &t.tid.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, process_environment_block), &p.peb.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, deallocation_stack), &stack_base.to_le_bytes());
+    put(&mut tb, teb_slots::SERVICE_ENDPOINT, &service_slot.to_le_bytes());
+    put(&mut tb, teb_slots::SERVICE_BUFFER, &buf.to_le_bytes());
+    put(&mut tb, teb_slots::IPC_BUFFER, &ipc.to_le_bytes());
+    let sus = offset_of!(Teb, static_unicode_string);
+    let sub = offset_of!(Teb, static_unicode_buffer);
+    put(&mut tb, sus + 2, &(nt_abi::types::STATIC_UNICODE_BUFFER_LENGTH as u16 * 2).to_le_bytes());
+    put(&mut tb, sus + 8, &(teb + sub as u64).to_le_bytes());
+    p.space.write(mem, teb, &tb, false)?;
+
+    let tcb = mem.take(ObjectType::TCB).map_err(nt)?;
+    t.tcb = tcb;
+    let ipc_frame = p.space.page(ipc).map(|pg| pg.frame).ok_or(STATUS_INTERNAL_ERROR)?;
+    let tcb = Tcb(tcb);
+    tcb.configure(
+        fault_slot,
+        CNode(p.cnode),
+        cnode_cap_data(0, 64 - CNODE_BITS),
+        p.space.pml4,
+        0,
+        ipc,
+        ipc_frame,
+    )
+    .map_err(nt)?;
+    tcb.set_priority(Tcb(cap::INIT_THREAD_TCB), CLIENT_PRIORITY).map_err(nt)?;
+    let mut ctx = UserContext { rflags: 0x202, gs_base: teb, ..Default::default() };
+    match spec.start {
+        Start::Thunk { start, arg } => {
+            ctx.rip = p.ldr_thunk;
+            // As after a call: 8 mod 16, with 32 bytes of home space.
+            ctx.rsp = t.stack.0 - 0x28;
+            ctx.rcx = start;
+            ctx.rdx = arg;
+        }
+        Start::Context { rip, rsp, rcx, rdx, r8, r9, rflags } => {
+            ctx.rip = rip;
+            ctx.rsp = rsp;
+            ctx.rcx = rcx;
+            ctx.rdx = rdx;
+            ctx.r8 = r8;
+            ctx.r9 = r9;
+            ctx.rflags = rflags | 0x202;
+        }
+    }
+    let words = sel4::abi::USER_CONTEXT_WORDS as u64;
+    tcb.write_registers(!spec.suspended, 0, words, &ctx).map_err(nt)?;
+    Ok(())
+}
+
+/// Stops a thread for good and gives back everything it holds.
+pub fn destroy_thread(mem: &mut Memory, p: &mut Process, mut t: Thread) {
+    if t.tcb != 0 {
+        let _ = Tcb(t.tcb).suspend();
+        // A suspended TCB with no caps bound is reusable as it is.
+        mem.give(ObjectType::TCB, t.tcb);
+        t.tcb = 0;
+    }
+    let cnode = CNode(p.cnode);
+    let _ = cnode.delete(2 * t.index as u64, CNODE_BITS as u8);
+    let _ = cnode.delete(2 * t.index as u64 + 1, CNODE_BITS as u8);
+    if p.slots[t.index] == Some(t.tid) {
+        p.slots[t.index] = None;
+    }
+    p.threads.retain(|x| *x != t.tid);
+    for base in [t.user_buffer, t.teb, t.stack.1] {
+        if base != 0 {
+            p.release(mem, base);
+        }
+    }
+    for f in t.buffer_frames.drain(..) {
+        let _ = sel4::vspace::page_unmap(f);
+        mem.give_frame(f);
+    }
+}
+
+/// Gives back everything a process holds (its threads must be gone).
+pub fn destroy_process(mem: &mut Memory, p: Process) {
+    mem.free_slot(p.cnode);
+    p.space.destroy(mem);
+}
