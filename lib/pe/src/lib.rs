@@ -95,6 +95,7 @@ mod exports;
 mod image;
 mod imports;
 mod layout;
+mod mapped;
 mod read;
 mod reloc;
 mod tls;
@@ -104,6 +105,11 @@ pub use exports::{Export, Exports, ForwardTarget};
 pub use image::{DataDirectory, Form, PeImage, Section, Sections};
 pub use imports::{bind_imports, BindError, Import, ImportDll, ImportDlls, ImportEntry, Imports};
 pub use layout::{private_protection, section_protection, Layout, Region, RegionKind};
+pub use mapped::{
+    apply_fixups, base_name, count_imports, eq_ignore_ascii_case, is_writable, resolve_export,
+    resolve_imports, write_runs, DllName, Fixup, Lookup, Modules, Resolver, WriteRun, WriteRuns,
+    MAX_DLL_NAME, MAX_FORWARD_HOPS,
+};
 pub use reloc::{apply_relocations, rebase, RelocKind, Relocation, Relocations};
 pub use tls::{Tls, TlsCallbacks};
 
