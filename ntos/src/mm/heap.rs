@@ -1,7 +1,7 @@
 //! The Executive's heap (the `alloc` crate's global allocator): a
 //! linked-list allocator over a region of the Executive's own address space
-//! that is mapped once at boot, sized from the RAM (1/16 of it, between
-//! 1 MiB and 32 MiB). Mapping it up front keeps the allocator from ever
+//! that is mapped once at boot with 2 MiB pages (one CSpace slot each),
+//! sized from the RAM (1/16 of it, between 2 MiB and 32 MiB). Mapping it up front keeps the allocator from ever
 //! calling back into `Memory` (which could be in the middle of an
 //! operation); kernel objects and client pages never live on this heap.
 
@@ -13,7 +13,8 @@ use sel4::abi::{vm, ObjectType};
 
 /// Where the heap starts in the Executive's address space.
 pub const HEAP_BASE: u64 = 0x81_0000_0000;
-const MIN: u64 = 1 << 20;
+const MIN: u64 = 2 << 20;
+const LARGE: u64 = 2 << 20;
 const MAX: u64 = 32 << 20;
 
 pub struct ExecutiveHeap(UnsafeCell<Heap>);
@@ -43,16 +44,16 @@ unsafe impl GlobalAlloc for ExecutiveHeap {
 impl Memory {
     /// Maps the heap region and hands it to the allocator; returns its size.
     pub fn init_heap(&mut self) -> u64 {
-        let size = (self.ram_bytes() / 16).clamp(MIN, MAX) & !0xFFF;
+        let size = (self.ram_bytes() / 16).clamp(MIN, MAX) & !(LARGE - 1);
         let mut mapped = 0;
         while mapped < size {
             let ok = self
-                .alloc(ObjectType::SmallPage, 0)
-                .and_then(|f| self.map_own(f, HEAP_BASE + mapped, vm::DEFAULT));
+                .alloc(ObjectType::LargePage, 0)
+                .and_then(|f| self.map_own_large(f, HEAP_BASE + mapped, vm::DEFAULT));
             if ok.is_err() {
                 break;
             }
-            mapped += 0x1000;
+            mapped += LARGE;
         }
         // SAFETY: [HEAP_BASE, +mapped) is mapped read-write, zeroed (fresh
         // frames) and used by nothing else; this runs once, before any

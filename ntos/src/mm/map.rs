@@ -34,6 +34,18 @@ impl Memory {
         self.map_frame(OWN, frame, vaddr, vspace::RW, attr, None)
     }
 
+    /// Maps a 2 MiB `frame` read-write at `vaddr` (2 MiB aligned) in the
+    /// Executive's own address space.
+    pub fn map_own_large(&mut self, frame: CPtr, vaddr: u64, attr: u64) -> Result<(), Error> {
+        match vspace::page_map(frame, OWN, vaddr, vspace::RW, attr) {
+            Err(e) if e.failed_lookup().is_some() => {
+                self.ensure_table(OWN, 1, vaddr, None)?;
+                vspace::page_map(frame, OWN, vaddr, vspace::RW, attr)
+            }
+            r => r,
+        }
+    }
+
     /// Maps `frame` at `vaddr` of `vspace`, creating a missing PDPT, page
     /// directory or page table (their Map reports FailedLookup when the
     /// level above is missing); new structures are recorded in `tables`.
