@@ -5,6 +5,7 @@
 use super::dispatch;
 use super::Executive;
 use crate::ke::console::{Console, NORMAL, TITLE};
+use crate::ke::time::Clock;
 use crate::mm::Memory;
 use crate::ps::params::Params;
 use alloc::vec::Vec;
@@ -99,11 +100,12 @@ pub fn start(bi: &'static BootInfo) -> ! {
     let mut mem = Memory::new(bi);
     let console = Console::new(&mut mem);
     let heap = mem.init_heap();
+    let clock = Clock::new(bi, mem.slot());
     boot_screen(&console, bi, &mem);
     let mut w = &console;
     let _ = writeln!(w, " Heap:       {} KiB", heap >> 10);
     let image = boot_image(&console, bi).unwrap_or(&[]);
-    let mut ex = match Executive::new(mem, console, image) {
+    let mut ex = match Executive::new(mem, console, clock, image) {
         Ok(ex) => ex,
         Err(e) => {
             sel4::println!("ntos: cannot create the service endpoint: {e:?}");

@@ -3,6 +3,7 @@
 //! `Executive` value exists; the service loop (`ex::dispatch`) owns it.
 
 use crate::ke::console::Console;
+use crate::ke::time::Clock;
 use crate::mm::Memory;
 use crate::ps::params::Params;
 use crate::ps::process::{self, ProcessSpec, Start, ThreadSpec};
@@ -22,6 +23,7 @@ const WINDOW: u64 = nt_abi::wire::SERVICE_BUFFER_SIZE as u64;
 pub struct Executive {
     pub mem: Memory,
     pub console: Console,
+    pub clock: Clock,
     /// The endpoint the Executive receives on; clients hold badged copies.
     pub endpoint: CPtr,
     /// The boot image (a ustar archive), if the boot loader passed one.
@@ -38,11 +40,12 @@ pub struct Executive {
 }
 
 impl Executive {
-    pub fn new(mut mem: Memory, console: Console, boot_image: &'static [u8]) -> Result<Executive, sel4::Error> {
+    pub fn new(mut mem: Memory, console: Console, clock: Clock, boot_image: &'static [u8]) -> Result<Executive, sel4::Error> {
         let endpoint = mem.alloc(ObjectType::Endpoint, 0)?;
         Ok(Executive {
             mem,
             console,
+            clock,
             endpoint,
             boot_image,
             processes: BTreeMap::new(),
@@ -84,7 +87,7 @@ impl Executive {
         let file = self.file_for_nt_path(image_name).ok_or(STATUS_OBJECT_NAME_NOT_FOUND)?;
         let ntdll = self.boot_file("system32/ntdll.dll").ok_or(STATUS_DLL_NOT_FOUND)?;
         let pid = self.cid();
-        let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: 0 };
+        let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: self.clock.now() };
         let p = process::create_process(&mut self.mem, &spec)?;
         let (entry, peb) = (p.image.entry, p.peb);
         self.processes.insert(pid, p);
@@ -106,7 +109,7 @@ impl Executive {
             self.next_window += WINDOW;
             self.next_window - WINDOW
         });
-        let spec = ThreadSpec { tid, start, suspended, endpoint: self.endpoint, exec_buffer: window, now: 0 };
+        let spec = ThreadSpec { tid, start, suspended, endpoint: self.endpoint, exec_buffer: window, now: self.clock.now() };
         let p = self.processes.get_mut(&pid).ok_or(STATUS_INVALID_HANDLE)?;
         match process::create_thread(&mut self.mem, p, &spec) {
             Ok(t) => {
