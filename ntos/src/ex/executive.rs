@@ -94,8 +94,8 @@ impl Executive {
         match self.create_thread(pid, Start::Thunk { start: entry, arg: peb }, suspended) {
             Ok(tid) => Ok((pid, tid)),
             Err(e) => {
-                if let Some(p) = self.processes.remove(&pid) {
-                    process::destroy_process(&mut self.mem, p);
+                if let Some(mut p) = self.processes.remove(&pid) {
+                    process::release_process(&mut self.mem, &mut p);
                 }
                 Err(e)
             }
@@ -123,24 +123,28 @@ impl Executive {
         }
     }
 
-    /// Ends a thread; the process ends with its last thread.
+    /// Ends a thread; the process ends with its last thread. The records
+    /// stay (exit status, times) until their objects go.
     pub fn terminate_thread(&mut self, tid: u64, status: NtStatus) {
-        let Some(t) = self.threads.remove(&tid) else { return };
-        let pid = t.pid;
-        let window = t.exec_buffer;
-        if let Some(p) = self.processes.get_mut(&pid) {
-            process::destroy_thread(&mut self.mem, p, t);
-            self.free_windows.push(window);
-            if p.threads.is_empty() {
-                if p.alive() {
-                    p.exit_status = status;
-                }
-                self.end_process(pid);
+        let Some(t) = self.threads.get_mut(&tid) else { return };
+        if !t.alive() {
+            return;
+        }
+        t.exit_status = status;
+        t.exit_time = self.clock.now();
+        let (pid, window) = (t.pid, t.exec_buffer);
+        let Some(p) = self.processes.get_mut(&pid) else { return };
+        process::release_thread(&mut self.mem, p, t);
+        self.free_windows.push(window);
+        if p.threads.is_empty() {
+            if p.alive() {
+                p.exit_status = status;
             }
+            self.end_process(pid);
         }
     }
 
-    /// Ends every thread of a process and releases it.
+    /// Ends every thread of a process and releases its memory.
     pub fn terminate_process(&mut self, pid: u64, status: NtStatus) {
         let Some(p) = self.processes.get_mut(&pid) else { return };
         if p.alive() {
@@ -151,14 +155,16 @@ impl Executive {
             self.terminate_thread(tid, status);
         }
         // A process that never had a thread ends here.
-        if self.processes.get(&pid).is_some_and(|p| p.threads.is_empty()) {
-            self.end_process(pid);
-        }
+        self.end_process(pid);
     }
 
     fn end_process(&mut self, pid: u64) {
-        if let Some(p) = self.processes.remove(&pid) {
-            process::destroy_process(&mut self.mem, p);
+        let now = self.clock.now();
+        if let Some(p) = self.processes.get_mut(&pid) {
+            if p.cnode != 0 {
+                p.exit_time = now;
+                process::release_process(&mut self.mem, p);
+            }
         }
     }
 }

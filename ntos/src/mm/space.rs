@@ -79,6 +79,12 @@ impl Space {
         Ok(Space { pml4, tables: Vec::new(), pages: BTreeMap::new() })
     }
 
+    /// An address space with nothing in it and no PML4: what a process
+    /// record keeps once its memory is given back.
+    pub fn empty() -> Space {
+        Space { pml4: 0, tables: Vec::new(), pages: BTreeMap::new() }
+    }
+
     pub fn page(&self, vaddr: u64) -> Option<&Page> {
         self.pages.get(&(vaddr & !(PAGE - 1)))
     }
@@ -212,6 +218,8 @@ impl Space {
                 mem.free_slot(table);
             }
         }
-        mem.give(ObjectType::PML4, self.pml4);
+        if self.pml4 != 0 {
+            mem.give(ObjectType::PML4, self.pml4);
+        }
     }
 }

@@ -266,7 +266,7 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
     match fill_process(mem, &mut p, spec) {
         Ok(()) => Ok(p),
         Err(e) => {
-            destroy_process(mem, p);
+            release_process(mem, &mut p);
             Err(e)
         }
     }
@@ -338,7 +338,7 @@ pub fn create_thread(mem: &mut Memory, p: &mut Process, spec: &ThreadSpec) -> Re
             Ok(t)
         }
         Err(e) => {
-            destroy_thread(mem, p, t);
+            release_thread(mem, p, &mut t);
             Err(e)
         }
     }
@@ -431,11 +431,13 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
     Ok(())
 }
 
-/// Stops a thread for good and gives back everything it holds.
-pub fn destroy_thread(mem: &mut Memory, p: &mut Process, mut t: Thread) {
+/// Stops a thread for good and gives back everything it holds; the record
+/// (ids, exit status, times) stays for whoever still refers to it.
+pub fn release_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread) {
     if t.tcb != 0 {
         let _ = Tcb(t.tcb).suspend();
-        // A suspended TCB with no caps bound is reusable as it is.
+        // A suspended TCB is reusable as it is (Configure replaces its
+        // CSpace, VSpace and IPC buffer).
         mem.give(ObjectType::TCB, t.tcb);
         t.tcb = 0;
     }
@@ -455,10 +457,16 @@ pub fn destroy_thread(mem: &mut Memory, p: &mut Process, mut t: Thread) {
         let _ = sel4::vspace::page_unmap(f);
         mem.give_frame(f);
     }
+    (t.user_buffer, t.teb, t.stack) = (0, 0, (0, 0));
 }
 
-/// Gives back everything a process holds (its threads must be gone).
-pub fn destroy_process(mem: &mut Memory, p: Process) {
-    mem.free_slot(p.cnode);
-    p.space.destroy(mem);
+/// Gives back everything a process holds (its threads must be released);
+/// the record stays for whoever still refers to it.
+pub fn release_process(mem: &mut Memory, p: &mut Process) {
+    if p.cnode != 0 {
+        mem.free_slot(p.cnode);
+        p.cnode = 0;
+    }
+    p.regions.clear();
+    core::mem::replace(&mut p.space, Space::empty()).destroy(mem);
 }
