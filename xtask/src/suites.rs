@@ -1,6 +1,7 @@
 //! The in-QEMU suites. Adding a suite is adding one entry to `SUITES`: which
 //! guest program boots as the root task, with how much memory, how long it may
-//! take, and how its output is judged.
+//! take, and how its output is judged. The `nt-` suites boot the NT Executive
+//! with a boot image whose boot.cfg names the suite's native test program.
 
 use crate::harness::Outcome;
 
@@ -22,6 +23,33 @@ pub struct Boot {
     pub expect: Expect,
     /// A host-side check of the guest's output (e.g. against `-m`).
     pub check: Option<fn(&Outcome, &str) -> Result<(), String>>,
+    /// For the Executive: the first program its boot image names. The
+    /// module `boot.tar` is then that image (`./x build` writes one per
+    /// distinct `NtBoot`).
+    pub nt: Option<NtBoot>,
+}
+
+/// The `[boot]` section of a boot image's boot.cfg.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NtBoot {
+    /// NT path of the first program (`\SystemRoot\system32\x.exe`).
+    pub program: &'static str,
+    /// Its arguments (the rest of its command line).
+    pub args: &'static str,
+}
+
+/// A boot of the Executive that starts the native test program `exe` from
+/// the boot image's system32 with `args`; the program reports its own
+/// summary line.
+const fn nt_suite_boot(exe: &'static str, args: &'static str) -> Boot {
+    Boot {
+        program: "ntos",
+        mem: "256M",
+        modules: &[crate::build::BOOT_IMAGE],
+        expect: Expect::Summary,
+        check: None,
+        nt: Some(NtBoot { program: exe, args }),
+    }
 }
 
 pub struct Suite {
@@ -37,32 +65,32 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "kernel-suite",
         timeout_secs: 180,
-        boots: &[Boot { program: "kernel-suite", mem: "512M", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem) }],
+        boots: &[Boot { program: "kernel-suite", mem: "512M", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem), nt: None }],
     },
     Suite {
         name: "kernel-suite-32m",
         timeout_secs: 180,
-        boots: &[Boot { program: "kernel-suite", mem: "32M", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem) }],
+        boots: &[Boot { program: "kernel-suite", mem: "32M", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem), nt: None }],
     },
     Suite {
         name: "kernel-suite-3g",
         timeout_secs: 180,
-        boots: &[Boot { program: "kernel-suite", mem: "3G", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem) }],
+        boots: &[Boot { program: "kernel-suite", mem: "3G", modules: &[], expect: Expect::Summary, check: Some(ram_matches_mem), nt: None }],
     },
     Suite {
         name: "kernel-vm",
         timeout_secs: 120,
-        boots: &[Boot { program: "kernel-vm", mem: "512M", modules: &[], expect: Expect::Summary, check: None }],
+        boots: &[Boot { program: "kernel-vm", mem: "512M", modules: &[], expect: Expect::Summary, check: None, nt: None }],
     },
     Suite {
         name: "kernel-irq",
         timeout_secs: 120,
-        boots: &[Boot { program: "kernel-irq", mem: "512M", modules: &[], expect: Expect::Summary, check: None }],
+        boots: &[Boot { program: "kernel-irq", mem: "512M", modules: &[], expect: Expect::Summary, check: None, nt: None }],
     },
     Suite {
         name: "kernel-fuzz",
         timeout_secs: 300,
-        boots: &[Boot { program: "kernel-fuzz", mem: "512M", modules: &[], expect: Expect::Summary, check: None }],
+        boots: &[Boot { program: "kernel-fuzz", mem: "512M", modules: &[], expect: Expect::Summary, check: None, nt: None }],
     },
     Suite {
         name: "kernel-modules",
@@ -73,6 +101,7 @@ pub const SUITES: &[Suite] = &[
             modules: &["hello-root", "fault-divide"],
             expect: Expect::Summary,
             check: None,
+            nt: None,
         }],
     },
     Suite {
@@ -81,7 +110,9 @@ pub const SUITES: &[Suite] = &[
         boots: &[Boot {
             program: "ntos",
             mem: "256M",
-            modules: &["boot.tar"],
+            modules: &[crate::build::BOOT_IMAGE],
+            // The boot screen, then hello.exe's own lines (its command line
+            // ends with the boot.cfg arguments).
             expect: Expect::Output(&[
                 "Triton NT Executive",
                 "Memory:",
@@ -89,12 +120,30 @@ pub const SUITES: &[Suite] = &[
                 "Boot image: boot.tar",
                 "boot.cfg",
                 "system32/ntdll.dll",
-                "ntdll.dll: PE32+ DLL, 150 exports",
-                "First program: \\SystemRoot\\system32\\ntcmd.exe",
-                "halting.",
+                "system32/hello.exe",
+                "Hello from a native NT program",
+                "Command line: ",
             ]),
-            check: None,
+            check: Some(hello_saw_its_arguments),
+            nt: Some(crate::build::DEFAULT_BOOT),
         }],
+    },
+    // Native NT test programs (tests/nt-*): each prints its own summary.
+    Suite { name: "nt-ob", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ob.exe", "")] },
+    Suite {
+        name: "nt-ps",
+        timeout_secs: 180,
+        boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ps.exe", "alpha  \"beta gamma\"")],
+    },
+    Suite { name: "nt-ldr", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ldr.exe", "")] },
+    Suite { name: "nt-rtl", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-rtl.exe", "")] },
+    // A child that dereferences NULL, then one that divides by zero, must
+    // end with the matching exception code while the parent (nt-ps in
+    // fault mode) goes on and reports.
+    Suite {
+        name: "nt-faults",
+        timeout_secs: 120,
+        boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ps.exe", "--faults")],
     },
     Suite {
         name: "kernel-faults",
@@ -106,6 +155,7 @@ pub const SUITES: &[Suite] = &[
                 modules: &[],
                 expect: Expect::Output(&["UnknownSyscall", "rip=", "thread suspended", IDLE]),
                 check: None,
+                nt: None,
             },
             Boot {
                 program: "fault-privileged",
@@ -113,6 +163,7 @@ pub const SUITES: &[Suite] = &[
                 modules: &[],
                 expect: Expect::Output(&["UserException", "vector=13", "thread suspended", IDLE]),
                 check: None,
+                nt: None,
             },
             Boot {
                 program: "fault-unmapped",
@@ -120,6 +171,7 @@ pub const SUITES: &[Suite] = &[
                 modules: &[],
                 expect: Expect::Output(&["VMFault", "addr=0xdead0000", "thread suspended", IDLE]),
                 check: None,
+                nt: None,
             },
             Boot {
                 program: "fault-divide",
@@ -127,6 +179,7 @@ pub const SUITES: &[Suite] = &[
                 modules: &[],
                 expect: Expect::Output(&["UserException", "vector=0", "thread suspended", IDLE]),
                 check: None,
+                nt: None,
             },
         ],
     },
@@ -146,6 +199,16 @@ fn ram_matches_mem(o: &Outcome, mem: &str) -> Result<(), String> {
         return Err(format!("untyped RAM {ram} bytes is not consistent with -m {mem} ({m} bytes)"));
     }
     Ok(())
+}
+
+/// hello.exe prints its command line; the boot.cfg arguments must be in it.
+fn hello_saw_its_arguments(o: &Outcome, _mem: &str) -> Result<(), String> {
+    let want = crate::build::DEFAULT_BOOT.args;
+    match o.lines.iter().find_map(|l| l.split_once("Command line: ").map(|(_, c)| c.trim_end())) {
+        Some(c) if c.ends_with(want) => Ok(()),
+        Some(c) => Err(format!("hello.exe's command line `{c}` does not end with `{want}`")),
+        None => Err("hello.exe printed no command line".into()),
+    }
 }
 
 pub fn parse_mem(s: &str) -> Option<u64> {
@@ -186,6 +249,55 @@ mod tests {
     fn suite_names_follow_the_convention() {
         for s in SUITES {
             assert!(s.name.starts_with("kernel-") || s.name.starts_with("nt-"), "{}", s.name);
+            // NT suites boot the Executive with a first program; kernel
+            // suites boot their own root task.
+            for b in s.boots {
+                assert_eq!(b.nt.is_some(), b.program == "ntos", "{}", s.name);
+            }
         }
+        let mut names: Vec<_> = SUITES.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SUITES.len(), "suite names are unique");
+    }
+
+    #[test]
+    fn nt_suites_start_programs_that_are_built() {
+        for b in SUITES.iter().flat_map(|s| s.boots).filter_map(|b| b.nt) {
+            let path = b.program.to_ascii_lowercase();
+            let file = path.strip_prefix("\\systemroot\\system32\\").expect(b.program);
+            assert!(
+                crate::build::PE_PROGRAMS.iter().any(|p| p.file == file && file.ends_with(".exe")),
+                "{} is not in PE_PROGRAMS",
+                b.program
+            );
+        }
+    }
+
+    #[test]
+    fn boot_images_have_distinct_names_and_parse() {
+        let mut names = Vec::new();
+        for b in SUITES.iter().flat_map(|s| s.boots).filter_map(|b| b.nt) {
+            let n = crate::build::boot_image_name(&b);
+            if !names.contains(&(n.clone(), b)) {
+                assert!(names.iter().all(|(m, _)| *m != n), "{n} names two boot images");
+                names.push((n, b));
+            }
+            let cfg = crate::build::boot_config(&b);
+            let c = bootimg::Config::parse(&cfg).expect("boot.cfg parses");
+            assert_eq!(c.get("boot", "program"), Some(b.program));
+            assert_eq!(c.get("boot", "args"), Some(b.args));
+        }
+        let ob = NtBoot { program: "\\SystemRoot\\system32\\nt-ob.exe", args: "" };
+        assert_eq!(crate::build::boot_image_name(&ob), "boot-nt-ob.tar");
+    }
+
+    #[test]
+    fn hello_check() {
+        let args = crate::build::DEFAULT_BOOT.args;
+        let ok = format!("Command line: \\SystemRoot\\system32\\hello.exe {args}");
+        assert!(hello_saw_its_arguments(&outcome(&[&ok]), "256M").is_ok());
+        assert!(hello_saw_its_arguments(&outcome(&["Command line: hello.exe"]), "256M").is_err());
+        assert!(hello_saw_its_arguments(&outcome(&[]), "256M").is_err());
     }
 }

@@ -81,7 +81,11 @@ fn run_suite(
     for (i, boot) in suite.boots.iter().enumerate() {
         let mut files = vec![images.program(boot.program)?];
         for m in boot.modules {
-            files.push(images.program(m)?);
+            files.push(match boot.nt {
+                // The Executive's boot image: the one naming this boot's first program.
+                Some(nt) if *m == build::BOOT_IMAGE => images.boot_image_for(&nt)?,
+                _ => images.program(m)?,
+            });
         }
         let mut q = Qemu::new(&images.kernel, &files);
         q.mem = boot.mem.to_string();

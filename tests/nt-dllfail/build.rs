@@ -1,0 +1,2 @@
+//! nt_dllfail.dll: nothing to add to the link (default entry _DllMainCRTStartup).
+fn main() {}
