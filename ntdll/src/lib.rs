@@ -7,6 +7,7 @@
 //! loader, Rtl and the C runtime subset come with the rest of issue T4.
 #![no_std]
 
+mod rtl;
 mod service;
 
 use nt_abi::NtStatus;
