@@ -7,6 +7,7 @@
 //! loader, Rtl and the C runtime subset come with the rest of issue T4.
 #![no_std]
 
+mod ldr;
 mod rtl;
 mod service;
 
@@ -27,12 +28,6 @@ macro_rules! stubs {
 
 nt_abi::nt_services!(stubs);
 
-/// The DLL entry point: nothing to initialise yet.
-#[no_mangle]
-pub extern "system" fn _DllMainCRTStartup(_module: usize, _reason: u32, _reserved: usize) -> i32 {
-    1
-}
-
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     // A bug in ntdll: stop this process with a CPU fault (the Executive
@@ -43,8 +38,14 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     }
 }
 
-/// MSVC-target code that touches floating point refers to `_fltused`, which
-/// the C runtime normally defines; ntdll links without one.
-#[no_mangle]
-#[used]
-pub static _fltused: i32 = 0;
+// MSVC-target code that touches floating point refers to `_fltused`, which
+// the C runtime normally defines; ntdll links without one. It is defined in
+// assembly because rustc exports every `#[no_mangle]` item of a cdylib, and
+// `_fltused` is no export of ntdll's.
+core::arch::global_asm!(
+    ".pushsection .rdata,\"dr\"",
+    ".globl _fltused",
+    "_fltused:",
+    ".long 0",
+    ".popsection",
+);

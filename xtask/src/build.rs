@@ -233,7 +233,7 @@ fn build_ntdll(root: &Path, profile: Profile) -> Result<Vec<u8>, String> {
     const PE_TARGET: &str = "x86_64-pc-windows-msvc";
     let dir = root.join("target/pe");
     let mut flags = String::from(
-        "-C linker=/usr/lib/llvm-22/bin/lld-link -C link-arg=/NODEFAULTLIB -C link-arg=/ENTRY:_DllMainCRTStartup",
+        "-C linker=/usr/lib/llvm-22/bin/lld-link -C link-arg=/NODEFAULTLIB -C link-arg=/NOENTRY",
     );
     for s in nt_abi::SERVICES {
         let zw = s.name.replacen("Nt", "Zw", 1);
