@@ -65,6 +65,9 @@ impl AddressSpace {
     ///   to a page; a chosen one is the lowest (MEM_TOP_DOWN: highest) free
     ///   64 KiB-aligned range under the ZeroBits limit, of `size` rounded
     ///   up to pages. With MEM_COMMIT its pages are committed too.
+    ///   ZeroBits limits only addresses the memory manager chooses (Wine's
+    ///   test: a given address that conflicts is STATUS_CONFLICTING_ADDRESSES
+    ///   with 12 zero bits as without).
     /// - MEM_COMMIT alone commits the pages of `[base, base + size)`
     ///   (rounded to pages) inside one existing allocation, and gives every
     ///   page of the range `protect`, committed before or not (Windows
