@@ -1,0 +1,146 @@
+//! RtlNtStatusToDosError: the Win32 error code for an NTSTATUS, from a table
+//! of the statuses Triton's services and ntdll return (the Windows table is
+//! far longer; anything missing maps to ERROR_MR_MID_NOT_FOUND as Windows
+//! does for an unknown code). Statuses that carry a Win32 code (facility
+//! FACILITY_NTWIN32 = 7, and HRESULTs 0x8007xxxx) give that code back.
+
+/// The answer for a status the table does not know.
+pub const ERROR_MR_MID_NOT_FOUND: u32 = 317;
+
+/// (NTSTATUS, Win32 error) pairs, sorted by status for binary search.
+const TABLE: &[(u32, u32)] = &[
+    (0x0000_0000, 0),    // SUCCESS
+    (0x0000_0102, 258),  // TIMEOUT -> WAIT_TIMEOUT
+    (0x0000_0103, 997),  // PENDING -> ERROR_IO_PENDING
+    (0x0000_0105, 234),  // MORE_ENTRIES -> ERROR_MORE_DATA
+    (0x4000_0000, 183),  // OBJECT_NAME_EXISTS -> ERROR_ALREADY_EXISTS
+    (0x4000_0003, 700),  // IMAGE_NOT_AT_BASE
+    (0x8000_0005, 234),  // BUFFER_OVERFLOW -> ERROR_MORE_DATA
+    (0x8000_0006, 18),   // NO_MORE_FILES
+    (0x8000_000D, 299),  // PARTIAL_COPY
+    (0x8000_001A, 259),  // NO_MORE_ENTRIES -> ERROR_NO_MORE_ITEMS
+    (0xC000_0001, 31),   // UNSUCCESSFUL -> ERROR_GEN_FAILURE
+    (0xC000_0002, 1),    // NOT_IMPLEMENTED -> ERROR_INVALID_FUNCTION
+    (0xC000_0003, 87),   // INVALID_INFO_CLASS -> ERROR_INVALID_PARAMETER
+    (0xC000_0004, 24),   // INFO_LENGTH_MISMATCH -> ERROR_BAD_LENGTH
+    (0xC000_0005, 998),  // ACCESS_VIOLATION -> ERROR_NOACCESS
+    (0xC000_0006, 999),  // IN_PAGE_ERROR -> ERROR_SWAPERROR
+    (0xC000_0008, 6),    // INVALID_HANDLE
+    (0xC000_000B, 87),   // INVALID_CID
+    (0xC000_000D, 87),   // INVALID_PARAMETER
+    (0xC000_000E, 2),    // NO_SUCH_DEVICE -> ERROR_FILE_NOT_FOUND
+    (0xC000_000F, 2),    // NO_SUCH_FILE
+    (0xC000_0010, 1),    // INVALID_DEVICE_REQUEST
+    (0xC000_0011, 38),   // END_OF_FILE -> ERROR_HANDLE_EOF
+    (0xC000_0013, 21),   // NO_MEDIA_IN_DEVICE -> ERROR_NOT_READY
+    (0xC000_0017, 8),    // NO_MEMORY -> ERROR_NOT_ENOUGH_MEMORY
+    (0xC000_0018, 487),  // CONFLICTING_ADDRESSES -> ERROR_INVALID_ADDRESS
+    (0xC000_0019, 487),  // NOT_MAPPED_VIEW
+    (0xC000_001A, 487),  // UNABLE_TO_FREE_VM
+    (0xC000_001C, 1),    // INVALID_SYSTEM_SERVICE
+    (0xC000_001F, 5),    // INVALID_VIEW_SIZE -> ERROR_ACCESS_DENIED
+    (0xC000_0021, 5),    // ALREADY_COMMITTED
+    (0xC000_0022, 5),    // ACCESS_DENIED
+    (0xC000_0023, 122),  // BUFFER_TOO_SMALL -> ERROR_INSUFFICIENT_BUFFER
+    (0xC000_0024, 6),    // OBJECT_TYPE_MISMATCH -> ERROR_INVALID_HANDLE
+    (0xC000_002D, 487),  // NOT_COMMITTED
+    (0xC000_0030, 87),   // INVALID_PARAMETER_MIX
+    (0xC000_0033, 123),  // OBJECT_NAME_INVALID -> ERROR_INVALID_NAME
+    (0xC000_0034, 2),    // OBJECT_NAME_NOT_FOUND -> ERROR_FILE_NOT_FOUND
+    (0xC000_0035, 183),  // OBJECT_NAME_COLLISION -> ERROR_ALREADY_EXISTS
+    (0xC000_0037, 6),    // PORT_DISCONNECTED
+    (0xC000_0039, 161),  // OBJECT_PATH_INVALID -> ERROR_BAD_PATHNAME
+    (0xC000_003A, 3),    // OBJECT_PATH_NOT_FOUND -> ERROR_PATH_NOT_FOUND
+    (0xC000_003B, 161),  // OBJECT_PATH_SYNTAX_BAD
+    (0xC000_0043, 32),   // SHARING_VIOLATION
+    (0xC000_0046, 288),  // MUTANT_NOT_OWNED -> ERROR_NOT_OWNER
+    (0xC000_0047, 298),  // SEMAPHORE_LIMIT_EXCEEDED -> ERROR_TOO_MANY_POSTS
+    (0xC000_004B, 5),    // THREAD_IS_TERMINATING
+    (0xC000_0054, 33),   // FILE_LOCK_CONFLICT -> ERROR_LOCK_VIOLATION
+    (0xC000_0056, 5),    // DELETE_PENDING
+    (0xC000_0061, 1314), // PRIVILEGE_NOT_HELD
+    (0xC000_007A, 127),  // PROCEDURE_NOT_FOUND -> ERROR_PROC_NOT_FOUND
+    (0xC000_007B, 193),  // INVALID_IMAGE_FORMAT -> ERROR_BAD_EXE_FORMAT
+    (0xC000_007F, 112),  // DISK_FULL
+    (0xC000_0095, 534),  // INTEGER_OVERFLOW -> ERROR_ARITHMETIC_OVERFLOW
+    (0xC000_009A, 1450), // INSUFFICIENT_RESOURCES -> ERROR_NO_SYSTEM_RESOURCES
+    (0xC000_00A2, 19),   // MEDIA_WRITE_PROTECTED -> ERROR_WRITE_PROTECT
+    (0xC000_00A3, 21),   // DEVICE_NOT_READY -> ERROR_NOT_READY
+    (0xC000_00B5, 121),  // IO_TIMEOUT -> ERROR_SEM_TIMEOUT
+    (0xC000_00BA, 5),    // FILE_IS_A_DIRECTORY
+    (0xC000_00BB, 50),   // NOT_SUPPORTED
+    (0xC000_00C0, 55),   // DEVICE_DOES_NOT_EXIST -> ERROR_DEV_NOT_EXIST
+    (0xC000_00D4, 17),   // NOT_SAME_DEVICE
+    (0xC000_00E8, 1784), // INVALID_USER_BUFFER
+    (0xC000_00EF, 87),   // INVALID_PARAMETER_1 ..
+    (0xC000_00F0, 87),
+    (0xC000_00F1, 87),
+    (0xC000_00F2, 87),
+    (0xC000_00F3, 87),
+    (0xC000_00F4, 87),
+    (0xC000_00F5, 87),
+    (0xC000_00F6, 87),
+    (0xC000_00F7, 87),
+    (0xC000_00F8, 87),
+    (0xC000_00F9, 87),
+    (0xC000_00FA, 87),   // .. INVALID_PARAMETER_12
+    (0xC000_00FD, 1001), // STACK_OVERFLOW
+    (0xC000_0100, 203),  // VARIABLE_NOT_FOUND -> ERROR_ENVVAR_NOT_FOUND
+    (0xC000_0101, 145),  // DIRECTORY_NOT_EMPTY -> ERROR_DIR_NOT_EMPTY
+    (0xC000_0103, 267),  // NOT_A_DIRECTORY -> ERROR_DIRECTORY
+    (0xC000_0106, 206),  // NAME_TOO_LONG -> ERROR_FILENAME_EXCED_RANGE
+    (0xC000_010A, 5),    // PROCESS_IS_TERMINATING
+    (0xC000_011F, 4),    // TOO_MANY_OPENED_FILES
+    (0xC000_0120, 995),  // CANCELLED -> ERROR_OPERATION_ABORTED
+    (0xC000_0123, 5),    // FILE_DELETED
+    (0xC000_0128, 6),    // FILE_CLOSED
+    (0xC000_012F, 193),  // INVALID_IMAGE_NOT_MZ
+    (0xC000_0135, 126),  // DLL_NOT_FOUND -> ERROR_MOD_NOT_FOUND
+    (0xC000_0138, 182),  // ORDINAL_NOT_FOUND -> ERROR_INVALID_ORDINAL
+    (0xC000_0139, 127),  // ENTRYPOINT_NOT_FOUND -> ERROR_PROC_NOT_FOUND
+    (0xC000_0141, 487),  // INVALID_ADDRESS
+    (0xC000_0142, 1114), // DLL_INIT_FAILED
+    (0xC000_014B, 109),  // PIPE_BROKEN -> ERROR_BROKEN_PIPE
+    (0xC000_017C, 1018), // KEY_DELETED
+    (0xC000_0184, 22),   // INVALID_DEVICE_STATE -> ERROR_BAD_COMMAND
+    (0xC000_0185, 1117), // IO_DEVICE_ERROR -> ERROR_IO_DEVICE
+    (0xC000_0206, 1784), // INVALID_BUFFER_SIZE -> ERROR_INVALID_USER_BUFFER
+    (0xC000_0225, 1168), // NOT_FOUND
+    (0xC000_0235, 6),    // HANDLE_NOT_CLOSABLE
+];
+
+/// RtlNtStatusToDosError.
+pub fn to_dos_error(status: u32) -> u32 {
+    if let Ok(i) = TABLE.binary_search_by_key(&status, |&(s, _)| s) {
+        return TABLE[i].1;
+    }
+    // FACILITY_NTWIN32 statuses and FACILITY_WIN32 HRESULTs wrap a Win32 code.
+    if (status >> 16) & 0x0FFF == 7 && status & 0xC000_0000 != 0 {
+        return status & 0xFFFF;
+    }
+    ERROR_MR_MID_NOT_FOUND
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nt_abi::status::*;
+
+    #[test]
+    fn table_is_sorted_and_maps() {
+        assert!(TABLE.windows(2).all(|p| p[0].0 < p[1].0));
+        assert_eq!(to_dos_error(STATUS_SUCCESS.0), 0);
+        assert_eq!(to_dos_error(STATUS_ACCESS_DENIED.0), 5);
+        assert_eq!(to_dos_error(STATUS_OBJECT_NAME_NOT_FOUND.0), 2);
+        assert_eq!(to_dos_error(STATUS_OBJECT_PATH_NOT_FOUND.0), 3);
+        assert_eq!(to_dos_error(STATUS_INVALID_HANDLE.0), 6);
+        assert_eq!(to_dos_error(STATUS_NO_MEMORY.0), 8);
+        assert_eq!(to_dos_error(STATUS_INVALID_PARAMETER_3.0), 87);
+        assert_eq!(to_dos_error(STATUS_BUFFER_OVERFLOW.0), 234);
+        assert_eq!(to_dos_error(STATUS_DLL_NOT_FOUND.0), 126);
+        assert_eq!(to_dos_error(STATUS_PENDING.0), 997);
+        assert_eq!(to_dos_error(0xC007_0005), 5);
+        assert_eq!(to_dos_error(0x8007_0002), 2);
+        assert_eq!(to_dos_error(0xC0DE_0001), ERROR_MR_MID_NOT_FOUND);
+    }
+}
