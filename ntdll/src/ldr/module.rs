@@ -218,6 +218,9 @@ pub fn new_module(base: u64, size_of_image: u32, full: &[u16]) -> Result<*mut Mo
             maximum_length: ((file + 1) * 2) as u16,
             buffer: name.add(units - file) as u64,
         };
+        // No hash table links the entries; an empty list keeps programs
+        // that walk HashLinks from following NULL.
+        init_head(addr_of_mut!(e.hash_links));
     }
     Ok(m)
 }
