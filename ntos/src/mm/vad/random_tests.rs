@@ -755,3 +755,80 @@ fn random_operations_agree_with_the_page_model() {
         assert!(w.frames.is_empty() || !w.model.is_empty());
     }
 }
+
+#[test]
+fn hostile_arguments_never_panic() {
+    // Edge values around the user range's ends and the integer limits, in
+    // every argument position: each call returns, success or status.
+    let edges = [
+        0,
+        1,
+        0xFFF,
+        0x1000,
+        0xFFFF,
+        0x1_0000,
+        TOP - 0xFFFF,
+        TOP - 1,
+        TOP,
+        TOP + 1,
+        1 << 47,
+        u64::MAX / 2,
+        u64::MAX - 0xFFF,
+        u64::MAX,
+    ];
+    let mut rng = Rng(0x1234_5678);
+    let mut s = AddressSpace::new();
+    s.allocate(0, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 0)
+        .unwrap();
+    for _ in 0..20_000 {
+        let a = rng.pick(&edges).wrapping_add(rng.below(3)).wrapping_sub(1);
+        let b = rng.pick(&edges);
+        let t = rng.next() as u32 & 0x00FF_F000 | rng.pick(&[0, MEM_COMMIT, MEM_RESERVE]);
+        let p = rng.pick(&PROTECTS) | (rng.next() as u32 & rng.pick(&[0, 0x700, !0]));
+        match rng.below(8) {
+            0 => {
+                let _ = s.allocate(a, b, t, p, rng.pick(&[0, 1, 21, 22, 32, u64::MAX, b]));
+            }
+            1 => {
+                let _ = s.free(a, b, rng.pick(&[MEM_RELEASE, MEM_DECOMMIT, t]));
+            }
+            2 => {
+                let _ = s.protect(a, b, p);
+            }
+            3 => {
+                let _ = s.query(a);
+            }
+            4 => {
+                let _ =
+                    s.demand_fault(a, rng.pick(&[Access::Read, Access::Write, Access::Execute]));
+            }
+            5 => {
+                let _ = (s.guard_hit(a), s.set_backed(a, rng.below(2) == 0));
+            }
+            6 => {
+                let req = ViewRequest {
+                    base: a,
+                    size: b,
+                    kind: rng.pick(&[VadType::Private, VadType::Mapped, VadType::Image]),
+                    protect: p,
+                    max_protect: rng.pick(&PROTECTS),
+                    commit: rng.below(2) == 0,
+                    private_copies: rng.below(2) == 0,
+                    zero_bits: rng.pick(&[0, 1, 22, u64::MAX]),
+                    top_down: rng.below(2) == 0,
+                    tag: b,
+                };
+                let _ = s.map_view(&req);
+            }
+            _ => {
+                let _ = s.unmap_view(a);
+            }
+        }
+    }
+    // Still a consistent space: every region walks to the end.
+    let mut addr = 0;
+    while addr <= TOP {
+        addr += s.query(addr).unwrap().region_size;
+    }
+    assert_eq!(addr, TOP + 1);
+}
