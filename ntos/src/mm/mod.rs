@@ -6,6 +6,7 @@
 pub mod heap;
 pub mod map;
 pub mod space;
+pub mod vad;
 mod untyped;
 
 pub use untyped::{Memory, DEPTH};
