@@ -81,10 +81,10 @@ impl HandleTable {
 
     /// Every entry with its handle value, lowest first.
     pub fn iter(&self) -> impl Iterator<Item = (u64, &HandleEntry)> {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| e.as_ref().map(|e| (Handle::from_table_index(i as u64 + 1).0, e)))
+        self.entries.iter().enumerate().filter_map(|(i, e)| {
+            e.as_ref()
+                .map(|e| (Handle::from_table_index(i as u64 + 1).0, e))
+        })
     }
 
     /// A table holding exactly the OBJ_INHERIT entries of `self`, at the
@@ -97,7 +97,9 @@ impl HandleTable {
         while let Some(None) = t.entries.last() {
             t.entries.pop();
         }
-        t.free = (0..t.entries.len()).filter(|&i| t.entries[i].is_none()).collect();
+        t.free = (0..t.entries.len())
+            .filter(|&i| t.entries[i].is_none())
+            .collect();
         t
     }
 }

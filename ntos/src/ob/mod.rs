@@ -127,7 +127,10 @@ pub enum Opened {
     /// the name is that object's to parse (NT parse procedures); `remaining`
     /// starts with `\` unless empty. The object is referenced; no handle
     /// was made.
-    Parse { object: ObjectId, remaining: Vec<u16> },
+    Parse {
+        object: ObjectId,
+        remaining: Vec<u16>,
+    },
 }
 
 /// One handle as the Executive sees it.
@@ -206,31 +209,68 @@ impl<B> ObjectManager<B> {
             free_slots: Vec::new(),
             types: Vec::new(),
             tables: BTreeMap::new(),
-            root: ObjectId { index: 0, generation: 0 },
-            object_types: ObjectId { index: 0, generation: 0 },
-            dos_devices: ObjectId { index: 0, generation: 0 },
+            root: ObjectId {
+                index: 0,
+                generation: 0,
+            },
+            object_types: ObjectId {
+                index: 0,
+                generation: 0,
+            },
+            dos_devices: ObjectId {
+                index: 0,
+                generation: 0,
+            },
             handle_limit: DEFAULT_HANDLE_LIMIT,
         };
         // The types' counters must exist before any object is counted;
         // their objects are made right after the directory that holds them.
         let placeholder = om.root;
-        om.types = STANDARD_TYPES.iter().map(|d| TypeInfo::new(*d, placeholder)).collect();
+        om.types = STANDARD_TYPES
+            .iter()
+            .map(|d| TypeInfo::new(*d, placeholder))
+            .collect();
         om.root = om.alloc(TypeId::DIRECTORY, Body::Directory(Directory::default()));
         if let Some(root) = om.obj_mut(om.root) {
             // Nothing names the root, so one permanent reference keeps it.
             root.permanent = true;
             root.refs = 1;
         }
-        om.object_types = om.boot_object(om.root, "ObjectTypes", TypeId::DIRECTORY, Body::Directory(Directory::default()));
+        om.object_types = om.boot_object(
+            om.root,
+            "ObjectTypes",
+            TypeId::DIRECTORY,
+            Body::Directory(Directory::default()),
+        );
         for i in 0..STANDARD_TYPES.len() {
-            let id = om.boot_object(om.object_types, STANDARD_TYPES[i].name, TypeId::TYPE, Body::Type);
+            let id = om.boot_object(
+                om.object_types,
+                STANDARD_TYPES[i].name,
+                TypeId::TYPE,
+                Body::Type,
+            );
             om.types[i].object = id;
         }
         for dir in ["Device", "Driver", "KnownDlls"] {
-            om.boot_object(om.root, dir, TypeId::DIRECTORY, Body::Directory(Directory::default()));
+            om.boot_object(
+                om.root,
+                dir,
+                TypeId::DIRECTORY,
+                Body::Directory(Directory::default()),
+            );
         }
-        om.dos_devices = om.boot_object(om.root, "GLOBAL??", TypeId::DIRECTORY, Body::Directory(Directory::default()));
-        let bno = om.boot_object(om.root, "BaseNamedObjects", TypeId::DIRECTORY, Body::Directory(Directory::default()));
+        om.dos_devices = om.boot_object(
+            om.root,
+            "GLOBAL??",
+            TypeId::DIRECTORY,
+            Body::Directory(Directory::default()),
+        );
+        let bno = om.boot_object(
+            om.root,
+            "BaseNamedObjects",
+            TypeId::DIRECTORY,
+            Body::Directory(Directory::default()),
+        );
         let links = [
             (om.root, "DosDevices", "\\??"),
             (om.dos_devices, "GLOBALROOT", ""),
@@ -239,14 +279,25 @@ impl<B> ObjectManager<B> {
             (bno, "Local", "\\BaseNamedObjects"),
         ];
         for (dir, link, target) in links {
-            om.boot_object(dir, link, TypeId::SYMBOLIC_LINK, Body::SymbolicLink(utf16(target)));
+            om.boot_object(
+                dir,
+                link,
+                TypeId::SYMBOLIC_LINK,
+                Body::SymbolicLink(utf16(target)),
+            );
         }
         om
     }
 
     /// A permanent object named `name` in `dir`, made at boot (names are
     /// distinct by construction, so there is nothing to check).
-    fn boot_object(&mut self, dir: ObjectId, name: &str, type_id: TypeId, body: Body<B>) -> ObjectId {
+    fn boot_object(
+        &mut self,
+        dir: ObjectId,
+        name: &str,
+        type_id: TypeId,
+        body: Body<B>,
+    ) -> ObjectId {
         let id = self.alloc(type_id, body);
         if let Some(o) = self.obj_mut(id) {
             o.permanent = true;
@@ -321,23 +372,35 @@ impl<B> ObjectManager<B> {
             Some(index) => {
                 let slot = &mut self.slots[index as usize];
                 slot.object = Some(object);
-                ObjectId { index, generation: slot.generation }
+                ObjectId {
+                    index,
+                    generation: slot.generation,
+                }
             }
             None => {
-                self.slots.push(Slot { generation: 0, object: Some(object) });
-                ObjectId { index: (self.slots.len() - 1) as u32, generation: 0 }
+                self.slots.push(Slot {
+                    generation: 0,
+                    object: Some(object),
+                });
+                ObjectId {
+                    index: (self.slots.len() - 1) as u32,
+                    generation: 0,
+                }
             }
         }
     }
 
     /// Destroys `id` if nothing holds it any more.
     fn maybe_destroy(&mut self, id: ObjectId, out: &mut Vec<B>) {
-        let dead = matches!(self.obj(id), Some(o) if o.handles == 0 && o.refs == 0 && o.parent.is_none());
+        let dead =
+            matches!(self.obj(id), Some(o) if o.handles == 0 && o.refs == 0 && o.parent.is_none());
         if !dead {
             return;
         }
         let slot = &mut self.slots[id.index as usize];
-        let Some(object) = slot.object.take() else { return };
+        let Some(object) = slot.object.take() else {
+            return;
+        };
         slot.generation = slot.generation.wrapping_add(1);
         self.free_slots.push(id.index);
         self.types[object.type_id.index()].objects -= 1;
@@ -350,7 +413,9 @@ impl<B> ObjectManager<B> {
 
     /// Takes `id` out of its directory (NT ObpDeleteNameCheck).
     fn remove_name(&mut self, id: ObjectId, out: &mut Vec<B>) {
-        let Some(parent) = self.obj(id).and_then(|o| o.parent) else { return };
+        let Some(parent) = self.obj(id).and_then(|o| o.parent) else {
+            return;
+        };
         self.dir_remove(parent, id);
         if let Some(o) = self.obj_mut(id) {
             o.parent = None;
@@ -395,7 +460,13 @@ impl<B> ObjectManager<B> {
     /// granted; `attributes` are the caller's OBJ_* flags (OBJ_EXCLUSIVE
     /// asks for exclusive use; OBJ_INHERIT and OBJ_PROTECT_CLOSE are kept).
     /// The exclusive rules are NT's ObpIncrementHandleCount.
-    fn add_handle(&mut self, pid: ProcessId, id: ObjectId, access: AccessMask, attributes: u32) -> Result<u64, NtStatus> {
+    fn add_handle(
+        &mut self,
+        pid: ProcessId,
+        id: ObjectId,
+        access: AccessMask,
+        attributes: u32,
+    ) -> Result<u64, NtStatus> {
         self.check_room(pid)?;
         let o = self.obj(id).ok_or(STATUS_INVALID_HANDLE)?;
         if attributes & OBJ_EXCLUSIVE != 0 {
@@ -408,9 +479,17 @@ impl<B> ObjectManager<B> {
         } else if o.exclusive && o.owner.is_some_and(|p| p != pid) {
             return Err(STATUS_ACCESS_DENIED);
         }
-        let entry = HandleEntry { object: id, access, attributes: attributes & HANDLE_ATTRIBUTES };
+        let entry = HandleEntry {
+            object: id,
+            access,
+            attributes: attributes & HANDLE_ATTRIBUTES,
+        };
         let limit = self.handle_limit;
-        let handle = self.tables.get_mut(&pid).and_then(|t| t.insert(entry, limit)).ok_or(STATUS_INSUFFICIENT_RESOURCES)?;
+        let handle = self
+            .tables
+            .get_mut(&pid)
+            .and_then(|t| t.insert(entry, limit))
+            .ok_or(STATUS_INSUFFICIENT_RESOURCES)?;
         self.count_handle(pid, id, attributes);
         Ok(handle)
     }
@@ -445,7 +524,11 @@ impl<B> ObjectManager<B> {
         if parent == child || self.tables.get(&child).is_none_or(|t| t.len() != 0) {
             return Err(STATUS_INVALID_PARAMETER);
         }
-        let table = self.tables.get(&parent).ok_or(STATUS_PROCESS_IS_TERMINATING)?.inheritable(OBJ_INHERIT);
+        let table = self
+            .tables
+            .get(&parent)
+            .ok_or(STATUS_PROCESS_IS_TERMINATING)?
+            .inheritable(OBJ_INHERIT);
         let inherited: Vec<ObjectId> = table.iter().map(|(_, e)| e.object).collect();
         self.tables.insert(child, table);
         for id in inherited {
@@ -476,14 +559,24 @@ impl<B> ObjectManager<B> {
     /// The entry behind a handle; STATUS_INVALID_HANDLE for closed, random
     /// or pseudo handles and for a process without a table.
     fn entry(&self, pid: ProcessId, handle: u64) -> Result<HandleEntry, NtStatus> {
-        self.tables.get(&pid).and_then(|t| t.get(handle)).copied().ok_or(STATUS_INVALID_HANDLE)
+        self.tables
+            .get(&pid)
+            .and_then(|t| t.get(handle))
+            .copied()
+            .ok_or(STATUS_INVALID_HANDLE)
     }
 
     /// ObReferenceObjectByHandle without the reference: the handle must
     /// exist (STATUS_INVALID_HANDLE), name an object of `expected` type if
     /// given (STATUS_OBJECT_TYPE_MISMATCH) and hold every right in
     /// `access` (specific rights; STATUS_ACCESS_DENIED).
-    pub fn lookup_handle(&self, pid: ProcessId, handle: u64, access: AccessMask, expected: Option<TypeId>) -> Result<HandleInfo, NtStatus> {
+    pub fn lookup_handle(
+        &self,
+        pid: ProcessId,
+        handle: u64,
+        access: AccessMask,
+        expected: Option<TypeId>,
+    ) -> Result<HandleInfo, NtStatus> {
         let e = self.entry(pid, handle)?;
         let o = self.obj(e.object).ok_or(STATUS_INVALID_HANDLE)?;
         if expected.is_some_and(|t| t != o.type_id) {
@@ -492,14 +585,24 @@ impl<B> ObjectManager<B> {
         if access & !e.access != 0 {
             return Err(STATUS_ACCESS_DENIED);
         }
-        Ok(HandleInfo { object: e.object, access: e.access, attributes: e.attributes })
+        Ok(HandleInfo {
+            object: e.object,
+            access: e.access,
+            attributes: e.attributes,
+        })
     }
 
     /// ObReferenceObjectByHandle: [`lookup_handle`](Self::lookup_handle)
     /// plus a reference the caller drops with
     /// [`dereference`](Self::dereference), so the object outlives a close
     /// of the handle (a wait in progress, a mapping being made).
-    pub fn reference_by_handle(&mut self, pid: ProcessId, handle: u64, access: AccessMask, expected: Option<TypeId>) -> Result<ObjectId, NtStatus> {
+    pub fn reference_by_handle(
+        &mut self,
+        pid: ProcessId,
+        handle: u64,
+        access: AccessMask,
+        expected: Option<TypeId>,
+    ) -> Result<ObjectId, NtStatus> {
         let id = self.lookup_handle(pid, handle, access, expected)?.object;
         self.reference(id)?;
         Ok(id)
@@ -509,7 +612,13 @@ impl<B> ObjectManager<B> {
     /// itself: NtOpenProcess by client id, a pseudo handle duplicated).
     /// `access` may hold generic rights and MAXIMUM_ALLOWED; `attributes`
     /// are OBJ_* flags (OBJ_INHERIT, OBJ_PROTECT_CLOSE, OBJ_EXCLUSIVE).
-    pub fn insert_handle(&mut self, pid: ProcessId, id: ObjectId, access: AccessMask, attributes: u32) -> Result<u64, NtStatus> {
+    pub fn insert_handle(
+        &mut self,
+        pid: ProcessId,
+        id: ObjectId,
+        access: AccessMask,
+        attributes: u32,
+    ) -> Result<u64, NtStatus> {
         let t = self.obj(id).ok_or(STATUS_INVALID_HANDLE)?.type_id;
         let granted = self.types[t.index()].grant(access);
         self.add_handle(pid, id, granted, attributes)
@@ -611,7 +720,10 @@ impl<B> ObjectManager<B> {
         match self.prepare_create(pid, attrs, type_id, access) {
             Err(status) => Err((status, body)),
             Ok(Plan::Opened(created)) => Ok((created, Some(body))),
-            Ok(Plan::New { place, access }) => Ok((self.finish_create(place, access, pid, attrs, type_id, Body::Executive(body)), None)),
+            Ok(Plan::New { place, access }) => Ok((
+                self.finish_create(place, access, pid, attrs, type_id, Body::Executive(body)),
+                None,
+            )),
         }
     }
 
@@ -620,7 +732,13 @@ impl<B> ObjectManager<B> {
     /// rules for names, symbolic links and `\??` are the module's; an
     /// object of another type is STATUS_OBJECT_TYPE_MISMATCH. With `pid`
     /// the caller gets a handle, without it the Executive a reference.
-    pub fn open_object_by_name(&mut self, pid: Option<ProcessId>, attrs: &ObjectAttrs, expected: Option<TypeId>, access: AccessMask) -> Result<Opened, NtStatus> {
+    pub fn open_object_by_name(
+        &mut self,
+        pid: Option<ProcessId>,
+        attrs: &ObjectAttrs,
+        expected: Option<TypeId>,
+        access: AccessMask,
+    ) -> Result<Opened, NtStatus> {
         if attrs.attributes & !OBJ_VALID_ATTRIBUTES != 0 {
             return Err(STATUS_INVALID_PARAMETER);
         }
@@ -647,7 +765,13 @@ impl<B> ObjectManager<B> {
     }
 
     /// A handle for `pid`, or a reference for the Executive.
-    fn handle_or_reference(&mut self, pid: Option<ProcessId>, id: ObjectId, access: AccessMask, attributes: u32) -> Result<Option<u64>, NtStatus> {
+    fn handle_or_reference(
+        &mut self,
+        pid: Option<ProcessId>,
+        id: ObjectId,
+        access: AccessMask,
+        attributes: u32,
+    ) -> Result<Option<u64>, NtStatus> {
         match pid {
             Some(pid) => self.insert_handle(pid, id, access, attributes).map(Some),
             None => self.reference(id).map(|_| None),
@@ -657,10 +781,24 @@ impl<B> ObjectManager<B> {
     /// Every check of a create, done before the object exists: attributes,
     /// the name's place, room for the handle. An OBJ_OPENIF hit is opened
     /// here.
-    fn prepare_create(&mut self, pid: Option<ProcessId>, attrs: &ObjectAttrs, type_id: TypeId, access: AccessMask) -> Result<Plan, NtStatus> {
+    fn prepare_create(
+        &mut self,
+        pid: Option<ProcessId>,
+        attrs: &ObjectAttrs,
+        type_id: TypeId,
+        access: AccessMask,
+    ) -> Result<Plan, NtStatus> {
         let a = attrs.attributes;
-        let invalid = self.types.get(type_id.index()).ok_or(STATUS_OBJECT_TYPE_MISMATCH)?.def.invalid_attributes;
-        if a & !OBJ_VALID_ATTRIBUTES != 0 || a & invalid != 0 || (a & OBJ_EXCLUSIVE != 0 && a & OBJ_INHERIT != 0) {
+        let invalid = self
+            .types
+            .get(type_id.index())
+            .ok_or(STATUS_OBJECT_TYPE_MISMATCH)?
+            .def
+            .invalid_attributes;
+        if a & !OBJ_VALID_ATTRIBUTES != 0
+            || a & invalid != 0
+            || (a & OBJ_EXCLUSIVE != 0 && a & OBJ_INHERIT != 0)
+        {
             return Err(STATUS_INVALID_PARAMETER);
         }
         let place = match attrs.name {
@@ -681,7 +819,11 @@ impl<B> ObjectManager<B> {
                         return Err(STATUS_OBJECT_NAME_COLLISION);
                     }
                     let handle = self.handle_or_reference(pid, id, access, a)?;
-                    return Ok(Plan::Opened(Created { id, handle, status: STATUS_OBJECT_NAME_EXISTS }));
+                    return Ok(Plan::Opened(Created {
+                        id,
+                        handle,
+                        status: STATUS_OBJECT_NAME_EXISTS,
+                    }));
                 }
                 namespace::Resolved::Parse { .. } => return Err(STATUS_OBJECT_PATH_NOT_FOUND),
             },
@@ -718,10 +860,17 @@ impl<B> ObjectManager<B> {
         }
         let handle = match pid {
             Some(pid) => {
-                let entry = HandleEntry { object: id, access: granted, attributes: a & HANDLE_ATTRIBUTES };
+                let entry = HandleEntry {
+                    object: id,
+                    access: granted,
+                    attributes: a & HANDLE_ATTRIBUTES,
+                };
                 let limit = self.handle_limit;
                 // check_room said there is room.
-                let h = self.tables.get_mut(&pid).and_then(|t| t.insert(entry, limit));
+                let h = self
+                    .tables
+                    .get_mut(&pid)
+                    .and_then(|t| t.insert(entry, limit));
                 if h.is_some() {
                     self.count_handle(pid, id, a);
                 }
@@ -734,7 +883,11 @@ impl<B> ObjectManager<B> {
                 None
             }
         };
-        Created { id, handle, status: STATUS_SUCCESS }
+        Created {
+            id,
+            handle,
+            status: STATUS_SUCCESS,
+        }
     }
 }
 
@@ -743,5 +896,8 @@ enum Plan {
     /// OBJ_OPENIF opened an existing object.
     Opened(Created),
     /// Make a new object, named `place` (directory, component) if any.
-    New { place: Option<(ObjectId, Vec<u16>)>, access: AccessMask },
+    New {
+        place: Option<(ObjectId, Vec<u16>)>,
+        access: AccessMask,
+    },
 }

@@ -66,9 +66,15 @@ impl Directory {
 pub(crate) enum Resolved {
     Existing(ObjectId),
     /// A device, file or key and the rest of the name for it.
-    Parse { object: ObjectId, remaining: Vec<u16> },
+    Parse {
+        object: ObjectId,
+        remaining: Vec<u16>,
+    },
     /// (Creates only.) The last component is free in `parent`.
-    Insert { parent: ObjectId, name: Vec<u16> },
+    Insert {
+        parent: ObjectId,
+        name: Vec<u16>,
+    },
 }
 
 /// Where an absolute name starts.
@@ -88,18 +94,27 @@ impl<B> ObjectManager<B> {
     }
 
     /// The entry `name` of directory `dir`.
-    pub(crate) fn dir_find(&self, dir: ObjectId, name: &[u16], case_insensitive: bool) -> Option<ObjectId> {
+    pub(crate) fn dir_find(
+        &self,
+        dir: ObjectId,
+        name: &[u16],
+        case_insensitive: bool,
+    ) -> Option<ObjectId> {
         let ids = self.directory(dir)?.entries.get(&upcased(name))?;
         if case_insensitive {
             return ids.first().copied();
         }
-        ids.iter().copied().find(|&id| self.obj(id).is_some_and(|o| o.name == name))
+        ids.iter()
+            .copied()
+            .find(|&id| self.obj(id).is_some_and(|o| o.name == name))
     }
 
     /// Puts `id` (already named) into `dir`; the entry holds a reference
     /// on the directory.
     pub(crate) fn dir_insert(&mut self, dir: ObjectId, id: ObjectId) {
-        let Some(key) = self.obj(id).map(|o| upcased(&o.name)) else { return };
+        let Some(key) = self.obj(id).map(|o| upcased(&o.name)) else {
+            return;
+        };
         if let Some(Body::Directory(d)) = self.obj_mut(dir).map(|o| &mut o.body) {
             d.entries.entry(key).or_default().push(id);
         } else {
@@ -115,7 +130,9 @@ impl<B> ObjectManager<B> {
 
     /// Takes `id` out of `dir`'s entries (the caller fixes the counts).
     pub(crate) fn dir_remove(&mut self, dir: ObjectId, id: ObjectId) {
-        let Some(key) = self.obj(id).map(|o| upcased(&o.name)) else { return };
+        let Some(key) = self.obj(id).map(|o| upcased(&o.name)) else {
+            return;
+        };
         if let Some(Body::Directory(d)) = self.obj_mut(dir).map(|o| &mut o.body) {
             if let Some(ids) = d.entries.get_mut(&key) {
                 ids.retain(|&x| x != id);
@@ -127,7 +144,9 @@ impl<B> ObjectManager<B> {
     }
 
     fn parses(&self, t: TypeId) -> bool {
-        self.types.get(t.index()).is_some_and(|t| t.def.parses_names)
+        self.types
+            .get(t.index())
+            .is_some_and(|t| t.def.parses_names)
     }
 
     /// Where an absolute name (or an empty one: the root) starts, with the
@@ -148,15 +167,31 @@ impl<B> ObjectManager<B> {
 
     /// What an object that parses names gives for `remaining` when the
     /// caller wants `expected`.
-    fn parse_result(&self, object: ObjectId, own: TypeId, remaining: &[u16], expected: Option<TypeId>) -> Result<Resolved, NtStatus> {
+    fn parse_result(
+        &self,
+        object: ObjectId,
+        own: TypeId,
+        remaining: &[u16],
+        expected: Option<TypeId>,
+    ) -> Result<Resolved, NtStatus> {
         let wants_parse = expected.is_none_or(|t| self.parses(t));
         if !remaining.is_empty() {
-            return if wants_parse { Ok(Resolved::Parse { object, remaining: remaining.to_vec() }) } else { Err(STATUS_OBJECT_TYPE_MISMATCH) };
+            return if wants_parse {
+                Ok(Resolved::Parse {
+                    object,
+                    remaining: remaining.to_vec(),
+                })
+            } else {
+                Err(STATUS_OBJECT_TYPE_MISMATCH)
+            };
         }
         // Opening a file through its device (or a key through another
         // key) runs the parse procedure even with nothing left of the name.
         if expected.is_some_and(|t| t != own && self.parses(t)) {
-            return Ok(Resolved::Parse { object, remaining: Vec::new() });
+            return Ok(Resolved::Parse {
+                object,
+                remaining: Vec::new(),
+            });
         }
         Ok(Resolved::Existing(object))
     }
@@ -175,14 +210,23 @@ impl<B> ObjectManager<B> {
         expected: Option<TypeId>,
         create: bool,
     ) -> Result<Resolved, NtStatus> {
-        let ci = attributes & OBJ_CASE_INSENSITIVE != 0 || expected.is_some_and(|t| self.types.get(t.index()).is_some_and(|t| t.def.case_insensitive));
+        let ci = attributes & OBJ_CASE_INSENSITIVE != 0
+            || expected.is_some_and(|t| {
+                self.types
+                    .get(t.index())
+                    .is_some_and(|t| t.def.case_insensitive)
+            });
         let (mut dir, mut path) = if root != 0 {
             let pid = pid.ok_or(STATUS_INVALID_HANDLE)?;
             let r = self.entry(pid, root)?.object;
             let ro = self.obj(r).ok_or(STATUS_INVALID_HANDLE)?;
             if name.first() == Some(&SEPARATOR) {
-                if ro.type_id == TypeId::FILE && !create && expected.is_none_or(|t| self.parses(t)) {
-                    return Ok(Resolved::Parse { object: r, remaining: name.to_vec() });
+                if ro.type_id == TypeId::FILE && !create && expected.is_none_or(|t| self.parses(t))
+                {
+                    return Ok(Resolved::Parse {
+                        object: r,
+                        remaining: name.to_vec(),
+                    });
                 }
                 return Err(STATUS_OBJECT_PATH_SYNTAX_BAD);
             }
@@ -190,7 +234,9 @@ impl<B> ObjectManager<B> {
                 Body::Directory(_) if name.is_empty() => return Ok(Resolved::Existing(r)),
                 Body::Directory(_) => (r, name.to_vec()),
                 Body::SymbolicLink(_) if name.is_empty() => return Ok(Resolved::Existing(r)),
-                _ if !create && self.parses(ro.type_id) => return self.parse_result(r, ro.type_id, name, expected),
+                _ if !create && self.parses(ro.type_id) => {
+                    return self.parse_result(r, ro.type_id, name, expected)
+                }
                 _ => return Err(STATUS_OBJECT_TYPE_MISMATCH),
             }
         } else {
@@ -215,13 +261,18 @@ impl<B> ObjectManager<B> {
                     return Err(STATUS_OBJECT_PATH_NOT_FOUND);
                 }
                 if create {
-                    return Ok(Resolved::Insert { parent: dir, name: component.to_vec() });
+                    return Ok(Resolved::Insert {
+                        parent: dir,
+                        name: component.to_vec(),
+                    });
                 }
                 return Err(STATUS_OBJECT_NAME_NOT_FOUND);
             };
             let co = self.obj(child).ok_or(STATUS_INTERNAL_ERROR)?;
             match &co.body {
-                Body::SymbolicLink(_) if last && expected == Some(TypeId::SYMBOLIC_LINK) => return Ok(Resolved::Existing(child)),
+                Body::SymbolicLink(_) if last && expected == Some(TypeId::SYMBOLIC_LINK) => {
+                    return Ok(Resolved::Existing(child))
+                }
                 Body::SymbolicLink(target) => {
                     if attributes & OBJ_DONT_REPARSE != 0 {
                         return Err(STATUS_REPARSE_POINT_ENCOUNTERED);
@@ -258,7 +309,11 @@ impl<B> ObjectManager<B> {
                     if create {
                         // Wine om.c: creating `\??\PIPE\x` (a device in the
                         // path) is STATUS_OBJECT_PATH_NOT_FOUND.
-                        return if last { Ok(Resolved::Existing(child)) } else { Err(STATUS_OBJECT_PATH_NOT_FOUND) };
+                        return if last {
+                            Ok(Resolved::Existing(child))
+                        } else {
+                            Err(STATUS_OBJECT_PATH_NOT_FOUND)
+                        };
                     }
                     return self.parse_result(child, co.type_id, rest, expected);
                 }

@@ -15,8 +15,11 @@ use nt_abi::consts::*;
 use nt_abi::status::*;
 use nt_abi::types::AccessMask;
 
-use super::{Body, Created, ObjectAttrs, ObjectId, ObjectManager, Opened, Plan, ProcessId, TypeId, HANDLE_ATTRIBUTES, MAX_NAME_BYTES};
 use super::namespace::Directory;
+use super::{
+    Body, Created, ObjectAttrs, ObjectId, ObjectManager, Opened, Plan, ProcessId, TypeId,
+    HANDLE_ATTRIBUTES, MAX_NAME_BYTES,
+};
 
 /// sizeof(UNICODE_STRING) = sizeof(OBJECT_NAME_INFORMATION) on x64.
 const UNICODE_STRING_SIZE: usize = 0x10;
@@ -105,7 +108,11 @@ fn put_wide(b: &mut [u8], at: usize, s: &[u16]) {
 }
 
 fn length_mismatch(need: usize) -> QueryOutput {
-    QueryOutput { status: STATUS_INFO_LENGTH_MISMATCH, data: Vec::new(), return_length: need as u32 }
+    QueryOutput {
+        status: STATUS_INFO_LENGTH_MISMATCH,
+        data: Vec::new(),
+        return_length: need as u32,
+    }
 }
 
 impl<B> ObjectManager<B> {
@@ -148,8 +155,14 @@ impl<B> ObjectManager<B> {
         attributes: u32,
         options: u32,
     ) -> Duplicated<B> {
-        let mut result = Duplicated { status: STATUS_SUCCESS, handle: None, destroyed: Vec::new() };
-        if options & !(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES) != 0 {
+        let mut result = Duplicated {
+            status: STATUS_SUCCESS,
+            handle: None,
+            destroyed: Vec::new(),
+        };
+        if options & !(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES)
+            != 0
+        {
             result.status = STATUS_INVALID_PARAMETER;
             return result;
         }
@@ -170,8 +183,11 @@ impl<B> ObjectManager<B> {
                     let t = self.obj(src.object).map_or(TypeId::TYPE, |o| o.type_id);
                     self.types[t.index()].grant(access)
                 };
-                let attrs =
-                    if options & DUPLICATE_SAME_ATTRIBUTES != 0 { src.attributes } else { attributes & (HANDLE_ATTRIBUTES | OBJ_EXCLUSIVE) };
+                let attrs = if options & DUPLICATE_SAME_ATTRIBUTES != 0 {
+                    src.attributes
+                } else {
+                    attributes & (HANDLE_ATTRIBUTES | OBJ_EXCLUSIVE)
+                };
                 match self.add_handle(target, src.object, access, attrs) {
                     Ok(h) => result.handle = Some(h),
                     Err(s) => result.status = s,
@@ -190,7 +206,14 @@ impl<B> ObjectManager<B> {
     /// the handle. `length` is ObjectInformationLength, `user_buffer` the
     /// caller's address of ObjectInformation. Unknown classes, and the
     /// session classes (set-only), are STATUS_INVALID_INFO_CLASS.
-    pub fn query_object(&self, pid: ProcessId, handle: u64, class: u32, length: u32, user_buffer: u64) -> Result<QueryOutput, NtStatus> {
+    pub fn query_object(
+        &self,
+        pid: ProcessId,
+        handle: u64,
+        class: u32,
+        length: u32,
+        user_buffer: u64,
+    ) -> Result<QueryOutput, NtStatus> {
         let class = ObjectInfoClass::try_from(class).map_err(|_| STATUS_INVALID_INFO_CLASS)?;
         if class == ObjectInfoClass::ObjectTypesInformation {
             return Ok(self.types_information(length, user_buffer));
@@ -241,23 +264,43 @@ impl<B> ObjectManager<B> {
                 put32(&mut b, 4, access);
                 put32(&mut b, 8, o.handles);
                 put32(&mut b, 0xC, self.pointer_count(id));
-                let name_size = self.object_name(id).map_or(0, |n| UNICODE_STRING_SIZE + 2 * n.len() + 2);
+                let name_size = self
+                    .object_name(id)
+                    .map_or(0, |n| UNICODE_STRING_SIZE + 2 * n.len() + 2);
                 put32(&mut b, 0x24, name_size as u32);
                 put32(&mut b, 0x28, self.type_info_size(o.type_id) as u32);
-                Ok(QueryOutput { status: STATUS_SUCCESS, data: b, return_length: BASIC_INFO_SIZE as u32 })
+                Ok(QueryOutput {
+                    status: STATUS_SUCCESS,
+                    data: b,
+                    return_length: BASIC_INFO_SIZE as u32,
+                })
             }
             ObjectInfoClass::ObjectNameInformation => {
                 let name = self.object_name(id).unwrap_or_default();
-                let need = if name.is_empty() { UNICODE_STRING_SIZE } else { UNICODE_STRING_SIZE + 2 * name.len() + 2 };
+                let need = if name.is_empty() {
+                    UNICODE_STRING_SIZE
+                } else {
+                    UNICODE_STRING_SIZE + 2 * name.len() + 2
+                };
                 if len < need {
                     return Ok(length_mismatch(need));
                 }
                 let mut b = vec![0u8; need];
                 if !name.is_empty() {
-                    put_unicode_string(&mut b, 0, 2 * name.len(), 2 * name.len() + 2, user_buffer + UNICODE_STRING_SIZE as u64);
+                    put_unicode_string(
+                        &mut b,
+                        0,
+                        2 * name.len(),
+                        2 * name.len() + 2,
+                        user_buffer + UNICODE_STRING_SIZE as u64,
+                    );
                     put_wide(&mut b, UNICODE_STRING_SIZE, &name);
                 }
-                Ok(QueryOutput { status: STATUS_SUCCESS, data: b, return_length: need as u32 })
+                Ok(QueryOutput {
+                    status: STATUS_SUCCESS,
+                    data: b,
+                    return_length: need as u32,
+                })
             }
             ObjectInfoClass::ObjectTypeInformation => {
                 let need = self.type_info_size(o.type_id);
@@ -265,24 +308,39 @@ impl<B> ObjectManager<B> {
                     return Ok(length_mismatch(need));
                 }
                 let data = self.type_info(o.type_id, user_buffer);
-                Ok(QueryOutput { status: STATUS_SUCCESS, data, return_length: need as u32 })
+                Ok(QueryOutput {
+                    status: STATUS_SUCCESS,
+                    data,
+                    return_length: need as u32,
+                })
             }
-            ObjectInfoClass::ObjectTypesInformation => Ok(self.types_information(length, user_buffer)),
+            ObjectInfoClass::ObjectTypesInformation => {
+                Ok(self.types_information(length, user_buffer))
+            }
             ObjectInfoClass::ObjectHandleFlagInformation => {
                 if len != HANDLE_FLAG_INFO_SIZE {
                     return Ok(length_mismatch(HANDLE_FLAG_INFO_SIZE));
                 }
-                let data = vec![(attributes & OBJ_INHERIT != 0) as u8, (attributes & OBJ_PROTECT_CLOSE != 0) as u8];
-                Ok(QueryOutput { status: STATUS_SUCCESS, data, return_length: HANDLE_FLAG_INFO_SIZE as u32 })
+                let data = vec![
+                    (attributes & OBJ_INHERIT != 0) as u8,
+                    (attributes & OBJ_PROTECT_CLOSE != 0) as u8,
+                ];
+                Ok(QueryOutput {
+                    status: STATUS_SUCCESS,
+                    data,
+                    return_length: HANDLE_FLAG_INFO_SIZE as u32,
+                })
             }
-            ObjectInfoClass::ObjectSessionInformation | ObjectInfoClass::ObjectSessionObjectInformation => Err(STATUS_INVALID_INFO_CLASS),
+            ObjectInfoClass::ObjectSessionInformation
+            | ObjectInfoClass::ObjectSessionObjectInformation => Err(STATUS_INVALID_INFO_CLASS),
         }
     }
 
     /// PointerCount as NT counts it: one per handle, one for the directory
     /// entry, plus the other references.
     fn pointer_count(&self, id: ObjectId) -> u32 {
-        self.obj(id).map_or(0, |o| o.refs + o.handles + o.parent.is_some() as u32)
+        self.obj(id)
+            .map_or(0, |o| o.refs + o.handles + o.parent.is_some() as u32)
     }
 
     fn type_info_size(&self, t: TypeId) -> usize {
@@ -333,7 +391,11 @@ impl<B> ObjectManager<B> {
             let info = self.type_info(TypeId(i as u16), user_buffer + at as u64);
             b[at..at + info.len()].copy_from_slice(&info);
         }
-        QueryOutput { status: STATUS_SUCCESS, data: b, return_length: end as u32 }
+        QueryOutput {
+            status: STATUS_SUCCESS,
+            data: b,
+            return_length: end as u32,
+        }
     }
 
     /// NtMakeTemporaryObject: the handle needs DELETE access; the object
@@ -349,24 +411,56 @@ impl<B> ObjectManager<B> {
 
     /// NtSetInformationObject(ObjectHandleFlagInformation): sets a handle's
     /// inherit and protect-from-close flags.
-    pub fn set_handle_flags(&mut self, pid: ProcessId, handle: u64, inherit: bool, protect_from_close: bool) -> Result<(), NtStatus> {
-        let e = self.tables.get_mut(&pid).and_then(|t| t.get_mut(handle)).ok_or(STATUS_INVALID_HANDLE)?;
-        e.attributes = if inherit { OBJ_INHERIT } else { 0 } | if protect_from_close { OBJ_PROTECT_CLOSE } else { 0 };
+    pub fn set_handle_flags(
+        &mut self,
+        pid: ProcessId,
+        handle: u64,
+        inherit: bool,
+        protect_from_close: bool,
+    ) -> Result<(), NtStatus> {
+        let e = self
+            .tables
+            .get_mut(&pid)
+            .and_then(|t| t.get_mut(handle))
+            .ok_or(STATUS_INVALID_HANDLE)?;
+        e.attributes = if inherit { OBJ_INHERIT } else { 0 }
+            | if protect_from_close {
+                OBJ_PROTECT_CLOSE
+            } else {
+                0
+            };
         Ok(())
     }
 
     /// Creates an object the object manager owns the body of.
-    fn create_own(&mut self, pid: Option<ProcessId>, attrs: &ObjectAttrs, type_id: TypeId, body: Body<B>, access: AccessMask) -> Result<Created, NtStatus> {
+    fn create_own(
+        &mut self,
+        pid: Option<ProcessId>,
+        attrs: &ObjectAttrs,
+        type_id: TypeId,
+        body: Body<B>,
+        access: AccessMask,
+    ) -> Result<Created, NtStatus> {
         match self.prepare_create(pid, attrs, type_id, access)? {
             Plan::Opened(created) => Ok(created),
-            Plan::New { place, access } => Ok(self.finish_create(place, access, pid, attrs, type_id, body)),
+            Plan::New { place, access } => {
+                Ok(self.finish_create(place, access, pid, attrs, type_id, body))
+            }
         }
     }
 
     /// A handle to an object of the non-parsing type `t` by name.
-    fn open_own(&mut self, pid: ProcessId, attrs: &ObjectAttrs, t: TypeId, access: AccessMask) -> Result<u64, NtStatus> {
+    fn open_own(
+        &mut self,
+        pid: ProcessId,
+        attrs: &ObjectAttrs,
+        t: TypeId,
+        access: AccessMask,
+    ) -> Result<u64, NtStatus> {
         match self.open_object_by_name(Some(pid), attrs, Some(t), access)? {
-            Opened::Object { handle: Some(h), .. } => Ok(h),
+            Opened::Object {
+                handle: Some(h), ..
+            } => Ok(h),
             // Lookups for a type without a parse procedure never stop at a
             // parsing object, and a process always gets a handle.
             _ => Err(STATUS_INTERNAL_ERROR),
@@ -375,12 +469,28 @@ impl<B> ObjectManager<B> {
 
     /// NtCreateDirectoryObject (or, with `pid` None, a directory the
     /// Executive makes, e.g. with OBJ_PERMANENT at boot).
-    pub fn create_directory(&mut self, pid: Option<ProcessId>, attrs: &ObjectAttrs, access: AccessMask) -> Result<Created, NtStatus> {
-        self.create_own(pid, attrs, TypeId::DIRECTORY, Body::Directory(Directory::default()), access)
+    pub fn create_directory(
+        &mut self,
+        pid: Option<ProcessId>,
+        attrs: &ObjectAttrs,
+        access: AccessMask,
+    ) -> Result<Created, NtStatus> {
+        self.create_own(
+            pid,
+            attrs,
+            TypeId::DIRECTORY,
+            Body::Directory(Directory::default()),
+            access,
+        )
     }
 
     /// NtOpenDirectoryObject.
-    pub fn open_directory(&mut self, pid: ProcessId, attrs: &ObjectAttrs, access: AccessMask) -> Result<u64, NtStatus> {
+    pub fn open_directory(
+        &mut self,
+        pid: ProcessId,
+        attrs: &ObjectAttrs,
+        access: AccessMask,
+    ) -> Result<u64, NtStatus> {
         self.open_own(pid, attrs, TypeId::DIRECTORY, access)
     }
 
@@ -389,16 +499,33 @@ impl<B> ObjectManager<B> {
     /// is STATUS_INVALID_PARAMETER. (A NULL or zero-capacity LinkTarget is
     /// the caller's to reject: Windows answers STATUS_ACCESS_VIOLATION and
     /// STATUS_INVALID_PARAMETER.)
-    pub fn create_symbolic_link(&mut self, pid: Option<ProcessId>, attrs: &ObjectAttrs, access: AccessMask, target: &[u16]) -> Result<Created, NtStatus> {
+    pub fn create_symbolic_link(
+        &mut self,
+        pid: Option<ProcessId>,
+        attrs: &ObjectAttrs,
+        access: AccessMask,
+        target: &[u16],
+    ) -> Result<Created, NtStatus> {
         if target.len() * 2 > MAX_NAME_BYTES {
             return Err(STATUS_INVALID_PARAMETER);
         }
-        self.create_own(pid, attrs, TypeId::SYMBOLIC_LINK, Body::SymbolicLink(target.to_vec()), access)
+        self.create_own(
+            pid,
+            attrs,
+            TypeId::SYMBOLIC_LINK,
+            Body::SymbolicLink(target.to_vec()),
+            access,
+        )
     }
 
     /// NtOpenSymbolicLinkObject: opens the link itself (the last component
     /// is not followed when a link is what is opened).
-    pub fn open_symbolic_link(&mut self, pid: ProcessId, attrs: &ObjectAttrs, access: AccessMask) -> Result<u64, NtStatus> {
+    pub fn open_symbolic_link(
+        &mut self,
+        pid: ProcessId,
+        attrs: &ObjectAttrs,
+        access: AccessMask,
+    ) -> Result<u64, NtStatus> {
         self.open_own(pid, attrs, TypeId::SYMBOLIC_LINK, access)
     }
 
@@ -406,16 +533,40 @@ impl<B> ObjectManager<B> {
     /// the caller's LinkTarget.MaximumLength; it must hold the target and a
     /// NUL, else STATUS_BUFFER_TOO_SMALL; ReturnedLength is that size either
     /// way (Wine om.c test_directory).
-    pub fn query_symbolic_link(&self, pid: ProcessId, handle: u64, capacity: u16) -> Result<SymlinkQuery, NtStatus> {
-        let id = self.lookup_handle(pid, handle, SYMBOLIC_LINK_QUERY, Some(TypeId::SYMBOLIC_LINK))?.object;
-        let Some(Body::SymbolicLink(target)) = self.obj(id).map(|o| &o.body) else { return Err(STATUS_OBJECT_TYPE_MISMATCH) };
+    pub fn query_symbolic_link(
+        &self,
+        pid: ProcessId,
+        handle: u64,
+        capacity: u16,
+    ) -> Result<SymlinkQuery, NtStatus> {
+        let id = self
+            .lookup_handle(
+                pid,
+                handle,
+                SYMBOLIC_LINK_QUERY,
+                Some(TypeId::SYMBOLIC_LINK),
+            )?
+            .object;
+        let Some(Body::SymbolicLink(target)) = self.obj(id).map(|o| &o.body) else {
+            return Err(STATUS_OBJECT_TYPE_MISMATCH);
+        };
         let need = 2 * target.len() + 2;
         if (capacity as usize) < need {
-            return Ok(SymlinkQuery { status: STATUS_BUFFER_TOO_SMALL, data: Vec::new(), length: 0, returned_length: need as u32 });
+            return Ok(SymlinkQuery {
+                status: STATUS_BUFFER_TOO_SMALL,
+                data: Vec::new(),
+                length: 0,
+                returned_length: need as u32,
+            });
         }
         let mut data = vec![0u8; need];
         put_wide(&mut data, 0, target);
-        Ok(SymlinkQuery { status: STATUS_SUCCESS, data, length: (2 * target.len()) as u16, returned_length: need as u32 })
+        Ok(SymlinkQuery {
+            status: STATUS_SUCCESS,
+            data,
+            length: (2 * target.len()) as u16,
+            returned_length: need as u32,
+        })
     }
 
     /// NtQueryDirectoryObject: needs DIRECTORY_QUERY. Entries go out in a
@@ -440,11 +591,19 @@ impl<B> ObjectManager<B> {
         restart_scan: bool,
         context: u32,
     ) -> Result<DirectoryQuery, NtStatus> {
-        let dir = self.lookup_handle(pid, handle, DIRECTORY_QUERY, Some(TypeId::DIRECTORY))?.object;
+        let dir = self
+            .lookup_handle(pid, handle, DIRECTORY_QUERY, Some(TypeId::DIRECTORY))?
+            .object;
         let d = self.directory(dir).ok_or(STATUS_OBJECT_TYPE_MISMATCH)?;
         let start = if restart_scan { 0 } else { context as usize };
         let len = length as usize;
-        let terminator = |len: usize| if len >= DIR_ENTRY_SIZE { vec![0u8; DIR_ENTRY_SIZE] } else { Vec::new() };
+        let terminator = |len: usize| {
+            if len >= DIR_ENTRY_SIZE {
+                vec![0u8; DIR_ENTRY_SIZE]
+            } else {
+                Vec::new()
+            }
+        };
         if start >= d.len() {
             return Ok(DirectoryQuery {
                 status: STATUS_NO_MORE_ENTRIES,
@@ -462,7 +621,12 @@ impl<B> ObjectManager<B> {
             let size = DIR_ENTRY_SIZE + 2 * o.name.len() + 2 + 2 * type_name.len() + 2;
             if used + size > len {
                 if return_single_entry {
-                    return Ok(DirectoryQuery { status: STATUS_BUFFER_TOO_SMALL, data: Vec::new(), return_length: (used + size) as u32, context: None });
+                    return Ok(DirectoryQuery {
+                        status: STATUS_BUFFER_TOO_SMALL,
+                        data: Vec::new(),
+                        return_length: (used + size) as u32,
+                        context: None,
+                    });
                 }
                 status = STATUS_MORE_ENTRIES;
                 break;
@@ -474,18 +638,34 @@ impl<B> ObjectManager<B> {
             }
         }
         if chosen.is_empty() {
-            return Ok(DirectoryQuery { status, data: terminator(len), return_length: DIR_ENTRY_SIZE as u32, context: Some(start as u32) });
+            return Ok(DirectoryQuery {
+                status,
+                data: terminator(len),
+                return_length: DIR_ENTRY_SIZE as u32,
+                context: Some(start as u32),
+            });
         }
         let mut b = vec![0u8; used];
         let mut pool = (chosen.len() + 1) * DIR_ENTRY_SIZE;
         for (i, (name, type_name)) in chosen.iter().enumerate() {
             for (j, s) in [name, type_name].into_iter().enumerate() {
                 let n = 2 * s.len();
-                put_unicode_string(&mut b, i * DIR_ENTRY_SIZE + j * UNICODE_STRING_SIZE, n, n + 2, user_buffer + pool as u64);
+                put_unicode_string(
+                    &mut b,
+                    i * DIR_ENTRY_SIZE + j * UNICODE_STRING_SIZE,
+                    n,
+                    n + 2,
+                    user_buffer + pool as u64,
+                );
                 put_wide(&mut b, pool, s);
                 pool += n + 2;
             }
         }
-        Ok(DirectoryQuery { status, data: b, return_length: used as u32, context: Some((start + chosen.len()) as u32) })
+        Ok(DirectoryQuery {
+            status,
+            data: b,
+            return_length: used as u32,
+            context: Some((start + chosen.len()) as u32),
+        })
     }
 }

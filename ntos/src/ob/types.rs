@@ -91,7 +91,15 @@ pub(crate) struct TypeInfo {
 
 impl TypeInfo {
     pub fn new(def: TypeDef, object: ObjectId) -> Self {
-        TypeInfo { def, name: def.name.encode_utf16().collect(), object, objects: 0, handles: 0, high_objects: 0, high_handles: 0 }
+        TypeInfo {
+            def,
+            name: def.name.encode_utf16().collect(),
+            object,
+            objects: 0,
+            handles: 0,
+            high_objects: 0,
+            high_handles: 0,
+        }
     }
 
     /// Access actually granted for `desired` (no security descriptors in
@@ -119,8 +127,18 @@ impl TypeInfo {
     }
 }
 
-const fn map(generic_read: AccessMask, generic_write: AccessMask, generic_execute: AccessMask, generic_all: AccessMask) -> GenericMapping {
-    GenericMapping { generic_read, generic_write, generic_execute, generic_all }
+const fn map(
+    generic_read: AccessMask,
+    generic_write: AccessMask,
+    generic_execute: AccessMask,
+    generic_all: AccessMask,
+) -> GenericMapping {
+    GenericMapping {
+        generic_read,
+        generic_write,
+        generic_execute,
+        generic_all,
+    }
 }
 
 const READ: AccessMask = STANDARD_RIGHTS_READ;
@@ -159,14 +177,25 @@ const TOKEN_ALL_ACCESS: AccessMask = STANDARD_RIGHTS_REQUIRED | 0x1FF;
 const NO_OPENLINK: u32 = OBJ_OPENLINK;
 
 const fn plain(name: &'static str, mapping: GenericMapping, valid_access: AccessMask) -> TypeDef {
-    TypeDef { name, mapping, valid_access, invalid_attributes: NO_OPENLINK, parses_names: false, case_insensitive: false }
+    TypeDef {
+        name,
+        mapping,
+        valid_access,
+        invalid_attributes: NO_OPENLINK,
+        parses_names: false,
+        case_insensitive: false,
+    }
 }
 
 /// The standard types, in [`TypeId`] order.
 pub(crate) const STANDARD_TYPES: [TypeDef; 19] = [
     TypeDef {
         case_insensitive: true,
-        ..plain("Type", map(READ, WRITE, EXECUTE, OBJECT_TYPE_ALL_ACCESS), OBJECT_TYPE_ALL_ACCESS | SYNCHRONIZE)
+        ..plain(
+            "Type",
+            map(READ, WRITE, EXECUTE, OBJECT_TYPE_ALL_ACCESS),
+            OBJECT_TYPE_ALL_ACCESS | SYNCHRONIZE,
+        )
     },
     TypeDef {
         case_insensitive: true,
@@ -185,7 +214,12 @@ pub(crate) const STANDARD_TYPES: [TypeDef; 19] = [
         case_insensitive: true,
         ..plain(
             "SymbolicLink",
-            map(READ | SYMBOLIC_LINK_QUERY, WRITE, EXECUTE | SYMBOLIC_LINK_QUERY, SYMBOLIC_LINK_ALL_ACCESS),
+            map(
+                READ | SYMBOLIC_LINK_QUERY,
+                WRITE,
+                EXECUTE | SYMBOLIC_LINK_QUERY,
+                SYMBOLIC_LINK_ALL_ACCESS,
+            ),
             SYMBOLIC_LINK_ALL_ACCESS,
         )
     },
@@ -193,7 +227,11 @@ pub(crate) const STANDARD_TYPES: [TypeDef; 19] = [
         "Token",
         map(
             READ | TOKEN_QUERY_SOURCE | TOKEN_QUERY | TOKEN_DUPLICATE,
-            WRITE | TOKEN_ADJUST_SESSIONID | TOKEN_ADJUST_DEFAULT | TOKEN_ADJUST_GROUPS | TOKEN_ADJUST_PRIVILEGES,
+            WRITE
+                | TOKEN_ADJUST_SESSIONID
+                | TOKEN_ADJUST_DEFAULT
+                | TOKEN_ADJUST_GROUPS
+                | TOKEN_ADJUST_PRIVILEGES,
             EXECUTE | TOKEN_IMPERSONATE | TOKEN_ASSIGN_PRIMARY,
             TOKEN_ALL_ACCESS,
         ),
@@ -251,20 +289,62 @@ pub(crate) const STANDARD_TYPES: [TypeDef; 19] = [
     },
     plain(
         "DebugObject",
-        map(READ | DEBUG_READ_EVENT, WRITE | DEBUG_PROCESS_ASSIGN, SYNC_EXECUTE, DEBUG_ALL_ACCESS),
+        map(
+            READ | DEBUG_READ_EVENT,
+            WRITE | DEBUG_PROCESS_ASSIGN,
+            SYNC_EXECUTE,
+            DEBUG_ALL_ACCESS,
+        ),
         DEBUG_ALL_ACCESS,
     ),
-    plain("Event", map(READ | EVENT_QUERY_STATE, WRITE | EVENT_MODIFY_STATE, SYNC_EXECUTE, EVENT_ALL_ACCESS), EVENT_ALL_ACCESS),
-    plain("Mutant", map(READ | MUTANT_QUERY_STATE, WRITE, SYNC_EXECUTE, MUTANT_ALL_ACCESS), MUTANT_ALL_ACCESS),
+    plain(
+        "Event",
+        map(
+            READ | EVENT_QUERY_STATE,
+            WRITE | EVENT_MODIFY_STATE,
+            SYNC_EXECUTE,
+            EVENT_ALL_ACCESS,
+        ),
+        EVENT_ALL_ACCESS,
+    ),
+    plain(
+        "Mutant",
+        map(
+            READ | MUTANT_QUERY_STATE,
+            WRITE,
+            SYNC_EXECUTE,
+            MUTANT_ALL_ACCESS,
+        ),
+        MUTANT_ALL_ACCESS,
+    ),
     plain(
         "Semaphore",
-        map(READ | SEMAPHORE_QUERY_STATE, WRITE | SEMAPHORE_MODIFY_STATE, SYNC_EXECUTE, SEMAPHORE_ALL_ACCESS),
+        map(
+            READ | SEMAPHORE_QUERY_STATE,
+            WRITE | SEMAPHORE_MODIFY_STATE,
+            SYNC_EXECUTE,
+            SEMAPHORE_ALL_ACCESS,
+        ),
         SEMAPHORE_ALL_ACCESS,
     ),
-    plain("Timer", map(READ | TIMER_QUERY_STATE, WRITE | TIMER_MODIFY_STATE, SYNC_EXECUTE, TIMER_ALL_ACCESS), TIMER_ALL_ACCESS),
+    plain(
+        "Timer",
+        map(
+            READ | TIMER_QUERY_STATE,
+            WRITE | TIMER_MODIFY_STATE,
+            SYNC_EXECUTE,
+            TIMER_ALL_ACCESS,
+        ),
+        TIMER_ALL_ACCESS,
+    ),
     plain(
         "KeyedEvent",
-        map(READ | KEYEDEVENT_WAIT, WRITE | KEYEDEVENT_WAKE, EXECUTE, KEYEDEVENT_ALL_ACCESS),
+        map(
+            READ | KEYEDEVENT_WAIT,
+            WRITE | KEYEDEVENT_WAKE,
+            EXECUTE,
+            KEYEDEVENT_ALL_ACCESS,
+        ),
         KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE,
     ),
     TypeDef {
@@ -272,7 +352,12 @@ pub(crate) const STANDARD_TYPES: [TypeDef; 19] = [
         case_insensitive: true,
         ..plain(
             "IoCompletion",
-            map(READ | IO_COMPLETION_QUERY_STATE, WRITE | IO_COMPLETION_MODIFY_STATE, SYNC_EXECUTE, IO_COMPLETION_ALL_ACCESS),
+            map(
+                READ | IO_COMPLETION_QUERY_STATE,
+                WRITE | IO_COMPLETION_MODIFY_STATE,
+                SYNC_EXECUTE,
+                IO_COMPLETION_ALL_ACCESS,
+            ),
             IO_COMPLETION_ALL_ACCESS,
         )
     },
@@ -280,20 +365,52 @@ pub(crate) const STANDARD_TYPES: [TypeDef; 19] = [
         invalid_attributes: OBJ_PERMANENT | OBJ_EXCLUSIVE | OBJ_OPENLINK,
         parses_names: true,
         case_insensitive: true,
-        ..plain("File", map(FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS), FILE_ALL_ACCESS)
+        ..plain(
+            "File",
+            map(
+                FILE_GENERIC_READ,
+                FILE_GENERIC_WRITE,
+                FILE_GENERIC_EXECUTE,
+                FILE_ALL_ACCESS,
+            ),
+            FILE_ALL_ACCESS,
+        )
     },
     TypeDef {
         parses_names: true,
         case_insensitive: true,
-        ..plain("Device", map(FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS), FILE_ALL_ACCESS)
+        ..plain(
+            "Device",
+            map(
+                FILE_GENERIC_READ,
+                FILE_GENERIC_WRITE,
+                FILE_GENERIC_EXECUTE,
+                FILE_ALL_ACCESS,
+            ),
+            FILE_ALL_ACCESS,
+        )
     },
     TypeDef {
         case_insensitive: true,
-        ..plain("Driver", map(FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS), FILE_ALL_ACCESS)
+        ..plain(
+            "Driver",
+            map(
+                FILE_GENERIC_READ,
+                FILE_GENERIC_WRITE,
+                FILE_GENERIC_EXECUTE,
+                FILE_ALL_ACCESS,
+            ),
+            FILE_ALL_ACCESS,
+        )
     },
     plain(
         "Section",
-        map(READ | SECTION_QUERY | SECTION_MAP_READ, WRITE | SECTION_MAP_WRITE, EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS),
+        map(
+            READ | SECTION_QUERY | SECTION_MAP_READ,
+            WRITE | SECTION_MAP_WRITE,
+            EXECUTE | SECTION_MAP_EXECUTE,
+            SECTION_ALL_ACCESS,
+        ),
         SECTION_ALL_ACCESS | SYNCHRONIZE,
     ),
     TypeDef {
