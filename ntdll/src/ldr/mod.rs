@@ -87,14 +87,40 @@ fn exit_thread(status: u32) -> ! {
     sys::terminate_thread(status)
 }
 
+/// Checks that a caller's `len` bytes at `p` are in the user half of the
+/// address space (STATUS_ACCESS_VIOLATION otherwise, as the SEH frame of
+/// the Windows function would report). Unmapped user pages still fault the
+/// caller: there is no structured exception handling yet.
+fn probe<T>(p: *const T, len: usize) -> Result<(), NtStatus> {
+    nt_abi::wire::check_user_range(p as u64, len as u64)
+}
+
+/// The counted string a caller passed: its units (UTF-16) or bytes.
+///
+/// # Safety
+/// `s` must be NULL or point to a readable UNICODE_STRING/ANSI_STRING whose
+/// buffer holds Length bytes.
+unsafe fn counted<'a, C>(s: *const UnicodeString) -> Result<&'a [C], NtStatus> {
+    if s.is_null() {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    probe(s, core::mem::size_of::<UnicodeString>())?;
+    // SAFETY: per the contract above; the range was probed.
+    let s = unsafe { *s };
+    let len = usize::from(s.length) / core::mem::size_of::<C>();
+    if len == 0 || s.buffer == 0 {
+        return Ok(&[]);
+    }
+    probe(s.buffer as *const C, usize::from(s.length))?;
+    // SAFETY: as above.
+    Ok(unsafe { core::slice::from_raw_parts(s.buffer as *const C, len) })
+}
+
 /// The DLL name a caller passed, or the status for a name no module can
 /// have.
 fn dll_name(name: *const UnicodeString) -> Result<DllName, NtStatus> {
-    if name.is_null() {
-        return Err(STATUS_INVALID_PARAMETER);
-    }
-    // SAFETY: the caller passes a valid UNICODE_STRING.
-    let units = unsafe { module::utf16(*name) };
+    // SAFETY: the caller passes a valid UNICODE_STRING (or NULL).
+    let units: &[u16] = unsafe { counted(name)? };
     DllName::from_utf16(units).ok_or(if pe::base_name(units).len() > pe::MAX_DLL_NAME {
         STATUS_NAME_TOO_LONG
     } else {
@@ -102,12 +128,19 @@ fn dll_name(name: *const UnicodeString) -> Result<DllName, NtStatus> {
     })
 }
 
-/// Stores `value` through an out parameter the caller must supply.
-fn put<T>(out: *mut T, value: T) -> Result<(), NtStatus> {
+/// Checks an out parameter the caller must supply (before any work whose
+/// result it would receive).
+fn writable<T>(out: *mut T) -> Result<(), NtStatus> {
     if out.is_null() {
         return Err(STATUS_INVALID_PARAMETER);
     }
-    // SAFETY: a caller's out pointer, checked non-NULL.
+    probe(out, core::mem::size_of::<T>())
+}
+
+/// Stores `value` through an out parameter the caller must supply.
+fn put<T>(out: *mut T, value: T) -> Result<(), NtStatus> {
+    writable(out)?;
+    // SAFETY: a caller's out pointer, checked non-NULL and in user space.
     unsafe { out.write_unaligned(value) };
     Ok(())
 }
@@ -147,9 +180,7 @@ pub extern "system" fn LdrLoadDll(
     result((|| {
         ready()?;
         let name = dll_name(dll_name_string)?;
-        if base_address.is_null() {
-            return Err(STATUS_INVALID_PARAMETER);
-        }
+        writable(base_address)?;
         let _lock = LoaderLock::acquire();
         let mark = module::last_loaded();
         let loaded = load::load(&name).and_then(|m| load::initialize(0).map(|()| m));
@@ -221,10 +252,10 @@ pub extern "system" fn LdrGetDllHandleEx(
 
 /// The address of an export of the module at `base_address`, by name when
 /// `name` is given, else by `ordinal`; forwarders are followed (loading
-/// and initialising the DLL they name if need be). A missing export is
-/// STATUS_PROCEDURE_NOT_FOUND by name or ordinal alike (what
-/// GetProcAddress turns into ERROR_PROC_NOT_FOUND), an unknown module
-/// STATUS_DLL_NOT_FOUND.
+/// and initialising the DLL they name if need be). A name that is not
+/// exported is STATUS_PROCEDURE_NOT_FOUND, an ordinal
+/// STATUS_ORDINAL_NOT_FOUND, an unknown module STATUS_DLL_NOT_FOUND; no
+/// name and ordinal 0 is STATUS_INVALID_PARAMETER.
 #[no_mangle]
 pub extern "system" fn LdrGetProcedureAddress(
     base_address: usize,
@@ -234,22 +265,18 @@ pub extern "system" fn LdrGetProcedureAddress(
 ) -> NTSTATUS {
     result((|| {
         ready()?;
-        if procedure_address.is_null() {
-            return Err(STATUS_INVALID_PARAMETER);
-        }
+        writable(procedure_address)?;
         let _lock = LoaderLock::acquire();
         let m = module::find_by_base(base_address as u64).ok_or(STATUS_DLL_NOT_FOUND)?;
         let lookup = if name.is_null() {
+            if ordinal == 0 {
+                return Err(STATUS_INVALID_PARAMETER);
+            }
             Lookup::Ordinal(ordinal)
         } else {
-            // SAFETY: the caller passes a valid ANSI_STRING.
-            let s = unsafe { *name };
-            let bytes = if s.buffer == 0 {
-                &[][..]
-            } else {
-                // SAFETY: Buffer holds Length bytes.
-                unsafe { core::slice::from_raw_parts(s.buffer as *const u8, usize::from(s.length)) }
-            };
+            // SAFETY: the caller passes a valid ANSI_STRING, which has
+            // UNICODE_STRING's layout.
+            let bytes: &[u8] = unsafe { counted(name as *const UnicodeString)? };
             // Export names are ASCII: anything else cannot match.
             let name = core::str::from_utf8(bytes).map_err(|_| STATUS_PROCEDURE_NOT_FOUND)?;
             Lookup::Name { hint: None, name }
