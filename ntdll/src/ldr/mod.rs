@@ -78,8 +78,8 @@ fn image_path() -> &'static [u16] {
 
 /// Ends the calling thread with `status`: the whole process (with
 /// DLL_PROCESS_DETACH) when it is the last thread, otherwise the thread
-/// after DLL_THREAD_DETACH.
-fn exit_thread(status: u32) -> ! {
+/// after DLL_THREAD_DETACH. What RtlExitUserThread does on Windows.
+pub(crate) fn exit_thread(status: u32) -> ! {
     if sys::is_last_thread() {
         RtlExitUserProcess(status)
     }
