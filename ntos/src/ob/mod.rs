@@ -524,16 +524,24 @@ impl<B> ObjectManager<B> {
         if parent == child || self.tables.get(&child).is_none_or(|t| t.len() != 0) {
             return Err(STATUS_INVALID_PARAMETER);
         }
-        let table = self
+        let mut table = self
             .tables
             .get(&parent)
             .ok_or(STATUS_PROCESS_IS_TERMINATING)?
             .inheritable(OBJ_INHERIT);
+        // An object held exclusively stays with its owner (a handle to it
+        // can be made inheritable after the fact with set_handle_flags).
+        let owned: Vec<u64> = table
+            .iter()
+            .filter(|(_, e)| self.obj(e.object).is_some_and(|o| o.owner.is_some()))
+            .map(|(h, _)| h)
+            .collect();
+        for h in owned {
+            table.remove(h);
+        }
         let inherited: Vec<ObjectId> = table.iter().map(|(_, e)| e.object).collect();
         self.tables.insert(child, table);
         for id in inherited {
-            // Exclusive objects are never inherited (OBJ_EXCLUSIVE handles
-            // cannot carry OBJ_INHERIT), so this is plain counting.
             self.count_handle(child, id, 0);
         }
         Ok(())

@@ -2842,3 +2842,16 @@ fn directory_creates_and_opens() {
     assert!(om.dereference(b.id).is_empty());
     assert!(om.open_directory(P, &at(&w("\\Sessions"), 0), 0).is_ok());
 }
+
+#[test]
+fn exclusive_handles_are_not_inherited() {
+    let mut om = om();
+    let h = event(&mut om, "", OBJ_EXCLUSIVE, 1).unwrap();
+    let plain = event(&mut om, "", OBJ_INHERIT, 2).unwrap();
+    om.set_handle_flags(P, h, true, false).unwrap();
+    om.create_handle_table(7).unwrap();
+    om.inherit_handles(P, 7).unwrap();
+    assert_eq!(om.lookup_handle(7, h, 0, None), Err(STATUS_INVALID_HANDLE));
+    assert!(om.lookup_handle(7, plain, 0, None).is_ok());
+    check(&om);
+}
