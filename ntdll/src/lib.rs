@@ -6,8 +6,10 @@
 //! (both found in its TEB, see `nt_abi::wire::teb_slots`). The user-mode
 //! loader, Rtl and the C runtime subset come with the rest of issue T4.
 #![no_std]
+#![feature(c_variadic)]
 
 mod ldr;
+mod crt;
 mod rtl;
 mod service;
 

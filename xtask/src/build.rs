@@ -239,6 +239,11 @@ fn build_ntdll(root: &Path, profile: Profile) -> Result<Vec<u8>, String> {
         let zw = s.name.replacen("Nt", "Zw", 1);
         flags.push_str(&format!(" -C link-arg=/EXPORT:{zw}={}", s.name));
     }
+    // The C runtime's memcpy, memmove, memset, memcmp and strlen are the
+    // compiler-builtins ones (ntdll/src/crt/mod.rs): export them by name.
+    for f in ["memcpy", "memmove", "memset", "memcmp", "strlen"] {
+        flags.push_str(&format!(" -C link-arg=/EXPORT:{f}"));
+    }
     cargo_for(PE_TARGET, dir.to_str().unwrap(), &flags, &["-p", "ntdll"], profile)?;
     let dll = dir.join(PE_TARGET).join(profile.dir()).join("ntdll.dll");
     std::fs::read(&dll).map_err(|e| format!("{}: {e}", dll.display()))

@@ -4,7 +4,12 @@
 //! Other ntdll modules (the loader) call these functions directly.
 #![allow(non_snake_case)]
 
+pub mod env;
 pub mod heap;
+pub mod misc;
+pub mod num;
+pub mod path;
+pub mod process;
 pub mod string;
 
 use nt_abi::types::{Peb, Teb};
