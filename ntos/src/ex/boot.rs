@@ -112,6 +112,9 @@ pub fn start(bi: &'static BootInfo) -> ! {
             sel4::debug_halt()
         }
     };
+    if let Err(s) = ex.boot_namespace() {
+        let _ = writeln!(&ex.console, " Namespace: cannot create the boot objects ({:#010x})", s.0 as u32);
+    }
     let cfg = ex.boot_file(bootimg::BOOT_CONFIG).map(bootimg::Config::parse);
     let (program, args) = match cfg {
         Some(Ok(c)) => (c.get("boot", "program").map(utf16), c.get("boot", "args").unwrap_or("").trim()),

@@ -8,6 +8,7 @@
 //! ends the calling thread does not reply at all.
 
 use super::Executive;
+use crate::mm::vad::Access;
 use crate::ps::process::FAULT_BADGE;
 use core::fmt::Write;
 use nt_abi::status::*;
@@ -43,8 +44,7 @@ pub fn serve(ex: &mut Executive) -> ! {
             mrs[FAST_MESSAGE_REGISTERS..n].copy_from_slice(&ipc_buffer().msg[FAST_MESSAGE_REGISTERS..n]);
         }
         let reply = if badge & FAULT_BADGE != 0 {
-            ex.fault(badge & !FAULT_BADGE, info, &mrs[..n]);
-            None
+            ex.fault(badge & !FAULT_BADGE, info, &mrs[..n])
         } else {
             ex.call(badge, info.label(), &mrs[..n])
         };
@@ -116,6 +116,12 @@ impl Executive {
                 }
                 Outcome::Reply(STATUS_SUCCESS)
             }
+            Call::NtAllocateVirtualMemory(a) => self.nt_allocate_virtual_memory(tid, a, reply),
+            Call::NtFreeVirtualMemory(a) => self.nt_free_virtual_memory(tid, a, reply),
+            Call::NtProtectVirtualMemory(a) => self.nt_protect_virtual_memory(tid, a, reply),
+            Call::NtQueryVirtualMemory(a) => self.nt_query_virtual_memory(tid, a, reply),
+            Call::NtReadVirtualMemory(a) => self.nt_read_virtual_memory(tid, a, reply),
+            Call::NtWriteVirtualMemory(a) => self.nt_write_virtual_memory(tid, a, reply),
             Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
             Call::NtTerminateProcess(a) => self.nt_terminate_process(tid, a.process_handle, a.exit_status),
             _ => {
@@ -146,11 +152,29 @@ impl Executive {
         }
     }
 
-    /// A thread faulted: its process ends with the NT exception code.
-    fn fault(&mut self, tid: u64, info: MessageInfo, mrs: &[u64]) {
-        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else { return };
+    /// A thread faulted. A page fault on committed memory is resolved (the
+    /// page gets its frame) and the thread goes on; anything else ends its
+    /// process with the NT exception code (user-mode exception dispatch
+    /// arrives with SEH).
+    fn fault(&mut self, tid: u64, info: MessageInfo, mrs: &[u64]) -> Option<ReplyWords> {
+        let pid = self.threads.get(&tid).map(|t| t.pid)?;
         let fault = Fault::decode(info, |i| mrs.get(i).copied().unwrap_or(0));
-        let (code, ip, detail) = exception_code(&fault);
+        let (mut code, ip, detail) = exception_code(&fault);
+        if let Fault::VMFault { addr, fsr, .. } = fault {
+            let access = if fsr & 0x10 != 0 {
+                Access::Execute
+            } else if fsr & 2 != 0 {
+                Access::Write
+            } else {
+                Access::Read
+            };
+            let p = self.processes.get_mut(&pid)?;
+            match p.page_fault(&mut self.mem, addr, access) {
+                // An empty reply restarts the faulting instruction.
+                Ok(()) => return status_only(NtStatus(0)),
+                Err(e) => code = e,
+            }
+        }
         let name = self.processes.get(&pid).map(|p| p.image_name.clone()).unwrap_or_default();
         let mut w = &self.console;
         let _ = write!(w, "ntos: process ");
@@ -159,6 +183,7 @@ impl Executive {
         }
         let _ = writeln!(w, " (pid {pid}) ended: exception {:#010x} at rip {ip:#x}{detail}", code.0 as u32);
         self.terminate_process(pid, code);
+        None
     }
 }
 

@@ -2,11 +2,13 @@
 //! and thread tables, and the endpoint every client thread calls. One
 //! `Executive` value exists; the service loop (`ex::dispatch`) owns it.
 
+use super::object::Body;
 use crate::ke::console::Console;
 use crate::ke::time::Clock;
 use crate::mm::Memory;
 use crate::ps::params::Params;
 use crate::ps::process::{self, ProcessSpec, Start, ThreadSpec};
+use crate::ob::{ObjectAttrs, ObjectManager, TypeId};
 use crate::ps::{Process, Thread};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -28,6 +30,9 @@ pub struct Executive {
     pub endpoint: CPtr,
     /// The boot image (a ustar archive), if the boot loader passed one.
     pub boot_image: &'static [u8],
+    pub ob: ObjectManager<Body>,
+    /// Process and thread records by id; a record lives as long as its
+    /// object (the Executive holds a reference while it runs).
     pub processes: BTreeMap<u64, Process>,
     pub threads: BTreeMap<u64, Thread>,
     /// Client ids (process and thread ids share one space, as in NT's
@@ -48,6 +53,7 @@ impl Executive {
             clock,
             endpoint,
             boot_image,
+            ob: ObjectManager::new(),
             processes: BTreeMap::new(),
             threads: BTreeMap::new(),
             next_cid: 8,
@@ -88,15 +94,26 @@ impl Executive {
         let ntdll = self.boot_file("system32/ntdll.dll").ok_or(STATUS_DLL_NOT_FOUND)?;
         let pid = self.cid();
         let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: self.clock.now() };
-        let p = process::create_process(&mut self.mem, &spec)?;
+        let mut p = process::create_process(&mut self.mem, &spec)?;
+        let created = self
+            .ob
+            .create_object(None, &ObjectAttrs::default(), TypeId::PROCESS, Body::Process(pid), 0)
+            .map_err(|(s, _)| s)
+            .and_then(|(c, _)| self.ob.create_handle_table(pid).map(|()| c.id));
+        let object = match created {
+            Ok(id) => id,
+            Err(e) => {
+                process::release_process(&mut self.mem, &mut p);
+                return Err(e);
+            }
+        };
+        p.object = object;
         let (entry, peb) = (p.image.entry, p.peb);
         self.processes.insert(pid, p);
         match self.create_thread(pid, Start::Thunk { start: entry, arg: peb }, suspended) {
             Ok(tid) => Ok((pid, tid)),
             Err(e) => {
-                if let Some(mut p) = self.processes.remove(&pid) {
-                    process::release_process(&mut self.mem, &mut p);
-                }
+                self.terminate_process(pid, e);
                 Err(e)
             }
         }
@@ -110,9 +127,17 @@ impl Executive {
             self.next_window - WINDOW
         });
         let spec = ThreadSpec { tid, start, suspended, endpoint: self.endpoint, exec_buffer: window, now: self.clock.now() };
-        let p = self.processes.get_mut(&pid).ok_or(STATUS_INVALID_HANDLE)?;
+        let p = self.processes.get_mut(&pid).filter(|p| p.alive()).ok_or(STATUS_PROCESS_IS_TERMINATING)?;
         match process::create_thread(&mut self.mem, p, &spec) {
-            Ok(t) => {
+            Ok(mut t) => {
+                match self.ob.create_object(None, &ObjectAttrs::default(), TypeId::THREAD, Body::Thread(tid), 0) {
+                    Ok((c, _)) => t.object = c.id,
+                    Err((s, _)) => {
+                        process::release_thread(&mut self.mem, p, &mut t);
+                        self.free_windows.push(window);
+                        return Err(s);
+                    }
+                }
                 self.threads.insert(tid, t);
                 Ok(tid)
             }
@@ -132,11 +157,16 @@ impl Executive {
         }
         t.exit_status = status;
         t.exit_time = self.clock.now();
-        let (pid, window) = (t.pid, t.exec_buffer);
+        let (pid, window, object) = (t.pid, t.exec_buffer, t.object);
         let Some(p) = self.processes.get_mut(&pid) else { return };
         process::release_thread(&mut self.mem, p, t);
         self.free_windows.push(window);
-        if p.threads.is_empty() {
+        let last = p.threads.is_empty();
+        // The Executive's reference of a running thread.
+        let gone = self.ob.dereference(object);
+        self.destroyed(gone);
+        let Some(p) = self.processes.get_mut(&pid) else { return };
+        if last {
             if p.alive() {
                 p.exit_status = status;
             }
@@ -160,11 +190,16 @@ impl Executive {
 
     fn end_process(&mut self, pid: u64) {
         let now = self.clock.now();
-        if let Some(p) = self.processes.get_mut(&pid) {
-            if p.cnode != 0 {
-                p.exit_time = now;
-                process::release_process(&mut self.mem, p);
-            }
+        let Some(p) = self.processes.get_mut(&pid) else { return };
+        if p.cnode == 0 {
+            return;
         }
+        p.exit_time = now;
+        let object = p.object;
+        process::release_process(&mut self.mem, p);
+        let mut gone = self.ob.destroy_handle_table(pid);
+        // The Executive's reference of a running process.
+        gone.extend(self.ob.dereference(object));
+        self.destroyed(gone);
     }
 }

@@ -4,5 +4,6 @@
 pub mod boot;
 pub mod dispatch;
 pub mod executive;
+pub mod object;
 
 pub use executive::Executive;

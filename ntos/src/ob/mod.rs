@@ -98,6 +98,11 @@ pub struct ObjectId {
     generation: u32,
 }
 
+impl ObjectId {
+    /// Names no object (a record not yet given one).
+    pub const NONE: ObjectId = ObjectId { index: u32::MAX, generation: u32::MAX };
+}
+
 /// OBJECT_ATTRIBUTES as the object manager needs it. `root` is the
 /// RootDirectory handle (0 for none), `name` the ObjectName (None for a
 /// NULL pointer), `attributes` the OBJ_* flags.

@@ -1,10 +1,11 @@
-//! Mapping a PE image into a client address space: laid out with lib/pe,
+//! Filling an image view in a client address space: laid out with lib/pe,
 //! relocated when it cannot sit at its preferred base, each page given its
-//! section's protection (a private copy per process: writable sections are
-//! plain read-write rather than copy-on-write until shared image pages
-//! arrive with sections in T5).
+//! section's protection. Each process gets private copies of the pages
+//! (the view's copy-on-write pages are mapped writable at once) until
+//! shared image pages arrive with sections in T5.
 
-use crate::mm::space::{Space, PAGE};
+use super::Process;
+use crate::mm::space::PAGE;
 use crate::mm::Memory;
 use alloc::vec;
 use nt_abi::status::*;
@@ -35,8 +36,9 @@ pub fn image_span(file: &[u8]) -> Result<(PeImage<'_>, u64), NtStatus> {
     Ok((image, (image.size_of_image() as u64).next_multiple_of(PAGE)))
 }
 
-/// Maps `file` at `base` (already reserved by the caller) into `space`.
-pub fn map_image(mem: &mut Memory, space: &mut Space, file: &[u8], base: u64) -> Result<Mapped, NtStatus> {
+/// Fills the image view at `base` (placed by the caller) of `p` with
+/// `file`: every page gets its frame now, with its section's protection.
+pub fn map_image(mem: &mut Memory, p: &mut Process, file: &[u8], base: u64) -> Result<Mapped, NtStatus> {
     let (image, size) = image_span(file)?;
     let mut bytes = vec![0u8; size as usize];
     image.load_into(&mut bytes).map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
@@ -46,25 +48,24 @@ pub fn map_image(mem: &mut Memory, space: &mut Space, file: &[u8], base: u64) ->
         }
         pe::rebase(&mut bytes, base).map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
     }
-    let mut mapped = 0u64;
+    let mut done = 0u64;
     for region in image.layout() {
-        let protect = pe::private_protection(region.protection);
         let start = region.rva as u64;
         let end = (start + region.span as u64).min(size);
-        let mut page = start & !(PAGE - 1);
-        while page < end {
-            // Regions tile the image; with SectionAlignment below a page a
-            // page may be shared, and the first region's protection holds.
-            if page >= mapped {
-                space.commit(mem, base + page, protect).map_err(|_| STATUS_NO_MEMORY)?;
-                let data = &bytes[page as usize..(page + PAGE) as usize];
-                if data.iter().any(|b| *b != 0) {
-                    space.write(mem, base + page, data, false)?;
-                }
-                mapped = page + PAGE;
-            }
-            page += PAGE;
+        // Regions tile the image; with SectionAlignment below a page a page
+        // may be shared, and the first region's protection holds.
+        let from = (start & !(PAGE - 1)).max(done);
+        if from >= end {
+            continue;
         }
+        p.vad.protect(base + from, end - from, region.protection)?;
+        done = end.next_multiple_of(PAGE);
+    }
+    let mut page = 0;
+    while page < size {
+        // Every page gets its frame (the file's bytes are not kept).
+        p.write(mem, base + page, &bytes[page as usize..(page + PAGE) as usize], false)?;
+        page += PAGE;
     }
     let entry = image.entry_rva().map_or(0, |rva| base + rva as u64);
     let (reserve, commit) = image.stack_sizes();

@@ -12,8 +12,9 @@
 use super::image::{self, Mapped};
 use super::params::Params;
 use crate::mm::space::{Space, PAGE};
+use crate::mm::vad::{self, Access, AddressSpace, FaultResolution, PageAction, VadType, ViewRequest};
 use crate::mm::Memory;
-use alloc::collections::BTreeMap;
+use crate::ob::ObjectId;
 use alloc::vec::Vec;
 use core::mem::offset_of;
 use nt_abi::consts::*;
@@ -31,10 +32,6 @@ const CNODE_BITS: u64 = 8;
 pub const MAX_THREADS: usize = 1 << (CNODE_BITS - 1);
 /// Client threads run below the Executive (seL4's maximum priority).
 const CLIENT_PRIORITY: u64 = 100;
-/// Lowest and highest addresses the Executive places things at.
-const USER_LOW: u64 = 0x1_0000;
-const USER_TOP: u64 = 0x7FFF_FFFE_0000;
-const GRANULE: u64 = 0x1_0000;
 /// Default stack commit when an image asks for less (no demand paging
 /// yet: the whole commit is mapped at once).
 const MIN_STACK: u64 = 256 * 1024;
@@ -42,15 +39,17 @@ const MAX_STACK: u64 = 1024 * 1024;
 
 pub struct Process {
     pub pid: u64,
+    /// The process object (the Executive holds a reference while it runs).
+    pub object: ObjectId,
     pub parent: u64,
     pub space: Space,
     pub cnode: CPtr,
     /// Thread id in each of the CNode's thread positions.
     slots: [Option<u64>; MAX_THREADS],
     pub threads: Vec<u64>,
-    /// Reserved address ranges (base -> size): images, PEB, stacks, TEBs,
+    /// What is reserved and committed where: images, PEB, stacks, TEBs,
     /// buffers, and what the program allocates.
-    pub regions: BTreeMap<u64, u64>,
+    pub vad: AddressSpace,
     pub peb: u64,
     pub image: Mapped,
     pub ntdll: Mapped,
@@ -66,6 +65,7 @@ pub struct Process {
 
 pub struct Thread {
     pub tid: u64,
+    pub object: ObjectId,
     pub pid: u64,
     pub tcb: CPtr,
     /// Position in the process's CNode (caps at 2k and 2k+1).
@@ -115,99 +115,167 @@ fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
 }
 
 impl Process {
-    /// Reserves `size` bytes at `base`, if that range is free.
-    pub fn reserve_at(&mut self, base: u64, size: u64) -> bool {
-        let end = match base.checked_add(size) {
-            Some(e) if base >= USER_LOW && e <= USER_TOP && size > 0 => e,
-            _ => return false,
-        };
-        let before = self.regions.range(..end).next_back();
-        if before.is_some_and(|(b, s)| b + s > base) {
-            return false;
-        }
-        self.regions.insert(base, size);
-        true
+    /// Reserves `size` bytes at the highest free place.
+    pub fn reserve_top(&mut self, size: u64) -> Result<u64, NtStatus> {
+        Ok(self.vad.allocate(0, size, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE, 0)?.base)
     }
 
-    /// Reserves `size` bytes (granule-aligned) at the highest free place.
-    pub fn reserve_top(&mut self, size: u64) -> Option<u64> {
-        let size = size.next_multiple_of(GRANULE);
-        let mut top = USER_TOP;
-        for (&b, &s) in self.regions.iter().rev() {
-            let end = (b + s).next_multiple_of(GRANULE);
-            if end <= top && top - end >= size {
-                break;
-            }
-            top = top.min(b & !(GRANULE - 1));
-        }
-        let base = top.checked_sub(size)?;
-        (base >= USER_LOW && self.reserve_at(base, size)).then_some(base)
-    }
-
-    /// Reserves `size` bytes at the lowest free place at or above `from`.
-    pub fn reserve_bottom(&mut self, from: u64, size: u64) -> Option<u64> {
-        let size = size.next_multiple_of(GRANULE);
-        let mut base = from.max(USER_LOW).next_multiple_of(GRANULE);
-        for (&b, &s) in self.regions.range(..) {
-            if b + s <= base {
-                continue;
-            }
-            if b >= base + size {
-                break;
-            }
-            base = (b + s).next_multiple_of(GRANULE);
-        }
-        self.reserve_at(base, size).then_some(base)
-    }
-
-    /// Commits `[base, base + size)` page by page.
+    /// Commits `[base, base + size)` (its pages get frames when touched).
     pub fn commit(&mut self, mem: &mut Memory, base: u64, size: u64, protect: u32) -> Result<(), NtStatus> {
-        let mut a = base;
-        while a < base + size {
-            self.space.commit(mem, a, protect).map_err(|_| STATUS_NO_MEMORY)?;
-            a += PAGE;
+        let change = self.vad.allocate(base, size, MEM_COMMIT, protect, 0)?;
+        self.apply(mem, &change.actions)
+    }
+
+    /// Carries out page actions of the VAD logic.
+    pub fn apply(&mut self, mem: &mut Memory, actions: &[PageAction]) -> Result<(), NtStatus> {
+        let mut r = Ok(());
+        for a in actions {
+            if self.space.apply(mem, a).is_err() {
+                r = Err(STATUS_NO_MEMORY);
+            }
+        }
+        r
+    }
+
+    /// Gives a committed page without a frame a zeroed one.
+    fn back(&mut self, mem: &mut Memory, page: u64) -> Result<(), NtStatus> {
+        let rights = self.vad.set_backed(page, true)?;
+        self.space.back(mem, page, rights).map_err(|_| {
+            let _ = self.vad.set_backed(page, false);
+            STATUS_NO_MEMORY
+        })
+    }
+
+    /// Checks `[addr, addr + len)` for an access by the Executive on the
+    /// client's behalf (`check`: with the client's own rights) and backs
+    /// its pages when `touch`.
+    fn prepare(&mut self, mem: &mut Memory, addr: u64, len: u64, access: Access, check: bool, touch: bool) -> Result<(), NtStatus> {
+        if len == 0 {
+            return Ok(());
+        }
+        let end = addr.checked_add(len).ok_or(STATUS_ACCESS_VIOLATION)?;
+        let mut page = addr & !(PAGE - 1);
+        while page < end {
+            let info = self.vad.page(page).ok_or(STATUS_ACCESS_VIOLATION)?;
+            if !info.state.is_committed() {
+                return Err(STATUS_ACCESS_VIOLATION);
+            }
+            if check {
+                match vad::protection_rights(info.state.protect, true) {
+                    Some(r) if access != Access::Write || r.write => {}
+                    _ => return Err(STATUS_ACCESS_VIOLATION),
+                }
+            }
+            if touch && !info.state.backed {
+                self.back(mem, page)?;
+            }
+            page += PAGE;
         }
         Ok(())
+    }
+
+    /// Writes client memory (committed pages; with `check`, only writable
+    /// ones, as the client itself could).
+    pub fn write(&mut self, mem: &mut Memory, addr: u64, src: &[u8], check: bool) -> Result<(), NtStatus> {
+        self.prepare(mem, addr, src.len() as u64, Access::Write, check, true)?;
+        self.space.write(mem, addr, src)
+    }
+
+    /// Reads client memory (committed pages; with `check`, only readable
+    /// ones).
+    pub fn read(&mut self, mem: &mut Memory, addr: u64, dst: &mut [u8], check: bool) -> Result<(), NtStatus> {
+        self.prepare(mem, addr, dst.len() as u64, Access::Read, check, false)?;
+        self.space.read(mem, addr, dst)
+    }
+
+    /// A page fault of one of the process's threads: Ok when the thread may
+    /// go on, else the exception it raises.
+    pub fn page_fault(&mut self, mem: &mut Memory, addr: u64, access: Access) -> Result<(), NtStatus> {
+        match self.vad.demand_fault(addr, access) {
+            FaultResolution::Map { page, rights, .. } => self.space.back(mem, page, Some(rights)).map_err(|_| {
+                let _ = self.vad.set_backed(page, false);
+                STATUS_NO_MEMORY
+            }),
+            // Every copy-on-write page of T4 is a private copy already.
+            FaultResolution::CopyOnWrite { page, rights } => self
+                .space
+                .apply(mem, &PageAction::Remap { page, rights })
+                .map_err(|_| STATUS_NO_MEMORY),
+            FaultResolution::Guard { action } => {
+                if let Some(a) = action {
+                    let _ = self.space.apply(mem, &a);
+                }
+                Err(STATUS_GUARD_PAGE_VIOLATION)
+            }
+            FaultResolution::AccessViolation => Err(STATUS_ACCESS_VIOLATION),
+            FaultResolution::Retry => Ok(()),
+        }
     }
 
     /// Reserves, commits and fills a block for the Executive's own
     /// structures (PEB, parameters); returns its address.
     fn place(&mut self, mem: &mut Memory, bytes: &[u8], protect: u32) -> Result<u64, NtStatus> {
-        let size = (bytes.len() as u64).max(1).next_multiple_of(PAGE);
-        let base = self.reserve_top(size).ok_or(STATUS_NO_MEMORY)?;
+        let size = (bytes.len() as u64).max(1);
+        let base = self.reserve_top(size)?;
         self.commit(mem, base, size, protect)?;
-        self.space.write(mem, base, bytes, false)?;
+        self.write(mem, base, bytes, false)?;
         Ok(base)
     }
 
-    /// Maps an image at its preferred base, else at the lowest free place
-    /// above it (relocated); reports whether it moved.
-    pub fn map_image(&mut self, mem: &mut Memory, file: &[u8]) -> Result<(Mapped, bool), NtStatus> {
+    /// Maps an image at its preferred base, else where the memory manager
+    /// chooses (relocated); reports whether it moved.
+    pub fn map_image(&mut self, mem: &mut Memory, file: &[u8], tag: u64) -> Result<(Mapped, bool), NtStatus> {
         let (img, size) = image::image_span(file)?;
         let preferred = img.image_base();
-        let base = if preferred % GRANULE == 0 && self.reserve_at(preferred, size.next_multiple_of(GRANULE)) {
-            preferred
-        } else {
-            self.reserve_bottom(preferred.max(USER_LOW), size).ok_or(STATUS_CONFLICTING_ADDRESSES)?
+        let mut view = ViewRequest {
+            base: preferred,
+            size,
+            kind: VadType::Image,
+            protect: PAGE_EXECUTE_WRITECOPY,
+            max_protect: PAGE_EXECUTE_WRITECOPY,
+            commit: true,
+            private_copies: true,
+            zero_bits: 0,
+            top_down: false,
+            tag,
         };
-        match image::map_image(mem, &mut self.space, file, base) {
+        let (base, _) = match self.vad.map_view(&view) {
+            Ok(r) => r,
+            Err(_) => {
+                view.base = 0;
+                self.vad.map_view(&view)?
+            }
+        };
+        match image::map_image(mem, self, file, base) {
             Ok(m) => Ok((m, base != preferred)),
             Err(e) => {
-                self.release(mem, base);
+                self.unmap_view(mem, base);
                 Err(e)
             }
         }
     }
 
-    /// Unmaps and forgets the reservation at `base`.
-    pub fn release(&mut self, mem: &mut Memory, base: u64) {
-        if let Some(size) = self.regions.remove(&base) {
-            let mut a = base;
-            while a < base + size {
-                self.space.unmap(mem, a);
-                a += PAGE;
-            }
+    /// Removes the view at `base` with its frames.
+    pub fn unmap_view(&mut self, mem: &mut Memory, base: u64) {
+        if let Ok(u) = self.vad.unmap_view(base) {
+            let _ = self.apply(mem, &u.actions);
         }
+    }
+
+    /// Releases the private allocation at `base` with its frames.
+    pub fn release(&mut self, mem: &mut Memory, base: u64) {
+        if let Ok(c) = self.vad.free(base, 0, MEM_RELEASE) {
+            let _ = self.apply(mem, &c.actions);
+        }
+    }
+
+    /// Gives `page` (committed) a copy of `frame` owned elsewhere.
+    fn share(&mut self, mem: &mut Memory, page: u64, frame: CPtr) -> Result<(), NtStatus> {
+        let rights = self.vad.set_backed(page, true)?;
+        self.space.back_shared(mem, page, frame, rights).map_err(|_| {
+            let _ = self.vad.set_backed(page, false);
+            STATUS_NO_MEMORY
+        })
     }
 
     pub fn alive(&self) -> bool {
@@ -248,12 +316,13 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
     let empty = Mapped { base: 0, size: 0, entry: 0, subsystem: 0, subsystem_version: (0, 0), stack: (0, 0) };
     let mut p = Process {
         pid: spec.pid,
+        object: ObjectId::NONE,
         parent: spec.parent,
         space,
         cnode,
         slots: [None; MAX_THREADS],
         threads: Vec::new(),
-        regions: BTreeMap::new(),
+        vad: AddressSpace::new(),
         peb: 0,
         image: empty,
         ntdll: empty,
@@ -273,14 +342,14 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
 }
 
 fn fill_process(mem: &mut Memory, p: &mut Process, spec: &ProcessSpec) -> Result<(), NtStatus> {
-    p.ntdll = p.map_image(mem, spec.ntdll_file)?.0;
+    p.ntdll = p.map_image(mem, spec.ntdll_file, 0)?.0;
     p.ldr_thunk = p.ntdll.base + export_rva(spec.ntdll_file, "LdrInitializeThunk").ok_or(STATUS_ENTRYPOINT_NOT_FOUND)? as u64;
-    p.image = p.map_image(mem, spec.image_file)?.0;
+    p.image = p.map_image(mem, spec.image_file, 0)?.0;
     // The parameters go where the PEB can point at them.
     let size = spec.params.build(0).len() as u64;
-    let params_base = p.reserve_top(size).ok_or(STATUS_NO_MEMORY)?;
-    p.commit(mem, params_base, size.next_multiple_of(PAGE), PAGE_READWRITE)?;
-    p.space.write(mem, params_base, &spec.params.build(params_base), false)?;
+    let params_base = p.reserve_top(size)?;
+    p.commit(mem, params_base, size, PAGE_READWRITE)?;
+    p.write(mem, params_base, &spec.params.build(params_base), false)?;
     let mut peb = [0u8; PAGE as usize];
     put(&mut peb, offset_of!(Peb, image_base_address), &p.image.base.to_le_bytes());
     put(&mut peb, offset_of!(Peb, process_parameters), &params_base.to_le_bytes());
@@ -318,6 +387,7 @@ pub fn create_thread(mem: &mut Memory, p: &mut Process, spec: &ThreadSpec) -> Re
     let stack_size = p.image.stack.1.clamp(MIN_STACK, MAX_STACK).next_multiple_of(PAGE);
     let mut t = Thread {
         tid: spec.tid,
+        object: ObjectId::NONE,
         pid: p.pid,
         tcb: 0,
         index,
@@ -352,25 +422,24 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
 
     // Stack, with the TEB and IPC buffer in one reservation above it.
     let teb_pages = (TEB_SIZE as u64).next_multiple_of(PAGE);
-    let stack_base = p.reserve_top(stack_size).ok_or(STATUS_NO_MEMORY)?;
-    p.commit(mem, stack_base, stack_size, PAGE_READWRITE)?;
+    let stack_base = p.reserve_top(stack_size)?;
     t.stack = (stack_base + stack_size, stack_base);
-    let teb = p.reserve_top(teb_pages + PAGE).ok_or(STATUS_NO_MEMORY)?;
-    p.commit(mem, teb, teb_pages + PAGE, PAGE_READWRITE)?;
+    p.commit(mem, stack_base, stack_size, PAGE_READWRITE)?;
+    let teb = p.reserve_top(teb_pages + PAGE)?;
     t.teb = teb;
+    p.commit(mem, teb, teb_pages + PAGE, PAGE_READWRITE)?;
     let ipc = teb + teb_pages;
 
     // The service buffer: frames mapped in the Executive and the client.
-    let buf = p.reserve_top(SERVICE_BUFFER_SIZE as u64).ok_or(STATUS_NO_MEMORY)?;
+    let buf = p.reserve_top(SERVICE_BUFFER_SIZE as u64)?;
+    t.user_buffer = buf;
+    p.commit(mem, buf, SERVICE_BUFFER_SIZE as u64, PAGE_READWRITE)?;
     for i in 0..(SERVICE_BUFFER_SIZE as u64 / PAGE) {
         let f = mem.frame().map_err(nt)?;
         t.buffer_frames.push(f);
         mem.map_own(f, spec.exec_buffer + i * PAGE, sel4::abi::vm::DEFAULT).map_err(nt)?;
-        p.space
-            .map_shared(mem, buf + i * PAGE, f, PAGE_READWRITE)
-            .map_err(nt)?;
+        p.share(mem, buf + i * PAGE, f)?;
     }
-    t.user_buffer = buf;
 
     let mut tb = [0u8; TEB_SIZE];
     let tib = offset_of!(Teb, nt_tib);
@@ -390,11 +459,13 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
     let sub = offset_of!(Teb, static_unicode_buffer);
     put(&mut tb, sus + 2, &(nt_abi::types::STATIC_UNICODE_BUFFER_LENGTH as u16 * 2).to_le_bytes());
     put(&mut tb, sus + 8, &(teb + sub as u64).to_le_bytes());
-    p.space.write(mem, teb, &tb, false)?;
+    p.write(mem, teb, &tb, false)?;
 
     let tcb = mem.take(ObjectType::TCB).map_err(nt)?;
     t.tcb = tcb;
-    let ipc_frame = p.space.page(ipc).map(|pg| pg.frame).ok_or(STATUS_INTERNAL_ERROR)?;
+    // The IPC buffer needs its frame now: seL4 binds it to the TCB.
+    p.write(mem, ipc, &[0], false)?;
+    let ipc_frame = p.space.frame(ipc).ok_or(STATUS_INTERNAL_ERROR)?;
     let tcb = Tcb(tcb);
     tcb.configure(
         fault_slot,
@@ -467,6 +538,7 @@ pub fn release_process(mem: &mut Memory, p: &mut Process) {
         mem.free_slot(p.cnode);
         p.cnode = 0;
     }
-    p.regions.clear();
+    let actions = p.vad.release_all();
+    let _ = p.apply(mem, &actions);
     core::mem::replace(&mut p.space, Space::empty()).destroy(mem);
 }
