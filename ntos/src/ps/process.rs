@@ -222,13 +222,15 @@ impl Process {
         Ok(base)
     }
 
-    /// Maps an image at its preferred base, else where the memory manager
-    /// chooses (relocated); reports whether it moved.
-    pub fn map_image(&mut self, mem: &mut Memory, file: &[u8], tag: u64) -> Result<(Mapped, bool), NtStatus> {
+    /// Maps an image at `base`, or with `base` 0 at its preferred base,
+    /// else where the memory manager chooses (relocated); reports whether
+    /// it is away from its preferred base.
+    pub fn map_image(&mut self, mem: &mut Memory, file: &[u8], base: u64, tag: u64) -> Result<(Mapped, bool), NtStatus> {
         let (img, size) = image::image_span(file)?;
         let preferred = img.image_base();
+        let exact = base != 0;
         let mut view = ViewRequest {
-            base: preferred,
+            base: if exact { base } else { preferred },
             size,
             kind: VadType::Image,
             protect: PAGE_EXECUTE_WRITECOPY,
@@ -241,6 +243,7 @@ impl Process {
         };
         let (base, _) = match self.vad.map_view(&view) {
             Ok(r) => r,
+            Err(e) if exact => return Err(e),
             Err(_) => {
                 view.base = 0;
                 self.vad.map_view(&view)?
@@ -342,9 +345,9 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
 }
 
 fn fill_process(mem: &mut Memory, p: &mut Process, spec: &ProcessSpec) -> Result<(), NtStatus> {
-    p.ntdll = p.map_image(mem, spec.ntdll_file, 0)?.0;
+    p.ntdll = p.map_image(mem, spec.ntdll_file, 0, 0)?.0;
     p.ldr_thunk = p.ntdll.base + export_rva(spec.ntdll_file, "LdrInitializeThunk").ok_or(STATUS_ENTRYPOINT_NOT_FOUND)? as u64;
-    p.image = p.map_image(mem, spec.image_file, 0)?.0;
+    p.image = p.map_image(mem, spec.image_file, 0, 0)?.0;
     // The parameters go where the PEB can point at them.
     let size = spec.params.build(0).len() as u64;
     let params_base = p.reserve_top(size)?;
