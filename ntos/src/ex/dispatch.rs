@@ -122,6 +122,10 @@ impl Executive {
             Call::NtQueryVirtualMemory(a) => self.nt_query_virtual_memory(tid, a, reply),
             Call::NtReadVirtualMemory(a) => self.nt_read_virtual_memory(tid, a, reply),
             Call::NtWriteVirtualMemory(a) => self.nt_write_virtual_memory(tid, a, reply),
+            Call::NtOpenSection(a) => self.nt_open_section(tid, a, reply),
+            Call::NtMapViewOfSection(a) => self.nt_map_view_of_section(tid, a, reply),
+            Call::NtUnmapViewOfSection(a) => self.nt_unmap_view_of_section(tid, a),
+            Call::NtQuerySection(a) => self.nt_query_section(tid, a, reply),
             Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
             Call::NtTerminateProcess(a) => self.nt_terminate_process(tid, a.process_handle, a.exit_status),
             _ => {

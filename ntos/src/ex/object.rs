@@ -31,6 +31,29 @@ pub struct ImageSection {
     pub size: u64,
 }
 
+/// An OBJECT_ATTRIBUTES from the wire, owned: the name as UTF-16 units
+/// (None for a NULL ObjectName), the root handle and the OBJ_* flags; view
+/// it for the object manager with [`OwnedAttrs::attrs`].
+pub struct OwnedAttrs {
+    pub name: Option<Vec<u16>>,
+    pub root: u64,
+    pub attributes: u32,
+}
+
+impl OwnedAttrs {
+    pub fn from_wire(v: &nt_abi::wire::ObjectAttributesView) -> OwnedAttrs {
+        OwnedAttrs {
+            name: v.object_name.map(|n| n.units().collect()),
+            root: v.root_directory.0,
+            attributes: v.attributes,
+        }
+    }
+
+    pub fn attrs(&self) -> ObjectAttrs<'_> {
+        ObjectAttrs { root: self.root, name: self.name.as_deref(), attributes: self.attributes }
+    }
+}
+
 /// The boot image's device name.
 pub const BOOT_DEVICE: &str = "\\Device\\BootImage";
 

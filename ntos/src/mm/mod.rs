@@ -5,6 +5,7 @@
 
 pub mod heap;
 pub mod map;
+pub mod section;
 pub mod services;
 pub mod space;
 pub mod vad;

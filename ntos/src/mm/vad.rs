@@ -47,14 +47,6 @@ pub const PAGE_SIZE: u64 = 0x1000;
 /// Where the memory manager places allocations it chooses or rounds.
 pub const ALLOCATION_GRANULARITY: u64 = 0x1_0000;
 
-// Statuses of the memory manager that nt-abi does not list yet (values from
-// ntstatus.h).
-pub const STATUS_UNABLE_TO_DELETE_SECTION: NtStatus = NtStatus(0xC000_001B);
-pub const STATUS_SECTION_PROTECTION: NtStatus = NtStatus(0xC000_004E);
-pub const STATUS_FREE_VM_NOT_AT_BASE: NtStatus = NtStatus(0xC000_009F);
-pub const STATUS_MEMORY_NOT_ALLOCATED: NtStatus = NtStatus(0xC000_00A0);
-pub const STATUS_COMMITMENT_LIMIT: NtStatus = NtStatus(0xC000_012D);
-pub const STATUS_MAPPED_ALIGNMENT: NtStatus = NtStatus(0xC000_0220);
 
 /// MEMORY_BASIC_INFORMATION.Type of an allocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
