@@ -287,10 +287,10 @@ pub extern "system" fn LdrGetProcedureAddress(
             Ok(address) => put(procedure_address, address as usize),
             Err(status) => {
                 load::discard_since(mark);
+                // As Wine's tests of Windows show: a missing name is
+                // PROCEDURE_NOT_FOUND, a missing ordinal ORDINAL_NOT_FOUND.
                 Err(match status {
-                    STATUS_ENTRYPOINT_NOT_FOUND | STATUS_ORDINAL_NOT_FOUND => {
-                        STATUS_PROCEDURE_NOT_FOUND
-                    }
+                    STATUS_ENTRYPOINT_NOT_FOUND => STATUS_PROCEDURE_NOT_FOUND,
                     other => other,
                 })
             }

@@ -126,6 +126,19 @@ impl Executive {
             Call::NtMapViewOfSection(a) => self.nt_map_view_of_section(tid, a, reply),
             Call::NtUnmapViewOfSection(a) => self.nt_unmap_view_of_section(tid, a),
             Call::NtQuerySection(a) => self.nt_query_section(tid, a, reply),
+            Call::NtQuerySystemTime(a) => {
+                let _ = reply.put(a.system_time, &self.clock.now());
+                Outcome::Reply(STATUS_SUCCESS)
+            }
+            // The counter is the clock's: 100 ns units since boot, at 10 MHz
+            // (what Windows reports on machines with an invariant TSC).
+            Call::NtQueryPerformanceCounter(a) => {
+                let _ = reply.put(a.performance_counter, &self.clock.since_boot());
+                if let Some(f) = a.performance_frequency {
+                    let _ = reply.put(f, &crate::ke::time::TICKS_PER_SECOND);
+                }
+                Outcome::Reply(STATUS_SUCCESS)
+            }
             Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
             Call::NtTerminateProcess(a) => self.nt_terminate_process(tid, a.process_handle, a.exit_status),
             _ => {
