@@ -61,6 +61,15 @@ fn sel4_call(endpoint: u64, ipc_buffer: u64, label: u64, words: &[u64], reply: &
 }
 
 pub fn call(service: ServiceId, args: &[u64]) -> NtStatus {
+    let ipc = teb_word(teb_slots::IPC_BUFFER);
+    let endpoint = teb_word(teb_slots::SERVICE_ENDPOINT);
+    let mut regs = [0u64; 4];
+    // Without arguments there is nothing to marshal and nothing comes
+    // back but the status (NtYieldExecution, NtTestAlert).
+    if args.is_empty() {
+        let (label, _) = sel4_call(endpoint, ipc, service.number() as u64, &[], &mut regs);
+        return wire::reply_status(label);
+    }
     let buf_addr = teb_word(teb_slots::SERVICE_BUFFER);
     if buf_addr == 0 {
         return STATUS_INVALID_SYSTEM_SERVICE;
@@ -73,11 +82,12 @@ pub fn call(service: ServiceId, args: &[u64]) -> NtStatus {
         Ok(c) => c,
         Err(status) => return status,
     };
-    let ipc = teb_word(teb_slots::IPC_BUFFER);
-    let mut regs = [0u64; 4];
-    let (label, len) = sel4_call(teb_word(teb_slots::SERVICE_ENDPOINT), ipc, call.label(), call.words(), &mut regs);
-    let mut reply = [0u64; sel4_abi::MSG_MAX_LENGTH];
-    for (i, r) in reply.iter_mut().enumerate().take(len.min(sel4_abi::MSG_MAX_LENGTH)) {
+    let (label, len) = sel4_call(endpoint, ipc, call.label(), call.words(), &mut regs);
+    // A reply longer than any service's is malformed: copy_back refuses it
+    // by its length alone.
+    let len = len.min(wire::MAX_REPLY_WORDS + 1);
+    let mut reply = [0u64; wire::MAX_REPLY_WORDS + 1];
+    for (i, r) in reply.iter_mut().enumerate().take(len) {
         *r = if i < 4 {
             regs[i]
         } else {
@@ -85,5 +95,5 @@ pub fn call(service: ServiceId, args: &[u64]) -> NtStatus {
             unsafe { ((ipc + 8 + 8 * i as u64) as *const u64).read() }
         };
     }
-    wire::copy_back(&call, wire::reply_status(label), &reply[..len.min(sel4_abi::MSG_MAX_LENGTH)], buf, &mut mem)
+    wire::copy_back(&call, wire::reply_status(label), &reply[..len], buf, &mut mem)
 }

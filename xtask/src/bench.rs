@@ -5,6 +5,7 @@
 
 use crate::build::{self, Profile};
 use crate::harness::Qemu;
+use crate::suites::NtBoot;
 use crate::Opts;
 use std::time::Duration;
 
@@ -27,16 +28,37 @@ pub fn run(opts: &Opts) -> Result<(), String> {
             ran = true;
         }
     }
+    if name == "syscall" || name == "all" {
+        syscall(&images, &logs)?;
+        ran = true;
+    }
     if name == "fuzz-kernel" || name == "all" {
         fuzz(&images, &logs)?;
         ran = true;
     }
-    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, vm, irq, fuzz-kernel, all)")) }
+    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, vm, irq, syscall, fuzz-kernel, all)")) }
 }
+
+/// The NT programs benchmarks boot (each gets a boot image of its own).
+pub const NT_BOOTS: &[NtBoot] = &[SYSCALL_BOOT];
+const SYSCALL_BOOT: NtBoot = NtBoot { program: "\\SystemRoot\\system32\\bench-syscall.exe", args: "" };
 
 /// One boot of a benchmark program; returns the lines it printed.
 fn boot(images: &build::Images, program: &str, append: &str, icount: bool, log: &std::path::Path, timeout: u64) -> Result<(Vec<String>, Duration), String> {
-    let mut q = Qemu::new(&images.kernel, &[images.program(program)?]);
+    boot_modules(images, &[images.program(program)?], append, icount, log, timeout)
+}
+
+/// One boot of the kernel with these modules (the first is the root task).
+fn boot_modules(
+    images: &build::Images,
+    modules: &[std::path::PathBuf],
+    append: &str,
+    icount: bool,
+    log: &std::path::Path,
+    timeout: u64,
+) -> Result<(Vec<String>, Duration), String> {
+    let program = modules[0].display().to_string();
+    let mut q = Qemu::new(&images.kernel, modules);
     q.append = append.to_string();
     q.icount = icount;
     let out = q.run_captured(Duration::from_secs(timeout), Duration::from_secs(2), log, &|l: &str| {
@@ -87,6 +109,24 @@ fn counted(images: &build::Images, logs: &std::path::Path, program: &str, metric
         println!("bench {m}_tsc = {cycles:.0} cycles");
     }
     println!("bench {program}.boot_wall = {:.2} s", wall.as_secs_f64());
+    Ok(())
+}
+
+/// The null NT service (NtTestAlert through ntdll and the Executive)
+/// beside the bare seL4 Call + ReplyRecv of the same build.
+fn syscall(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
+    let modules = [images.program("ntos")?, images.boot_image_for(&SYSCALL_BOOT)?];
+    let (lines, _) = boot_modules(images, &modules, "", true, &logs.join("syscall-icount.log"), 300)?;
+    let insns = raw(&lines, "syscall.null_roundtrip").ok_or("no syscall.null_roundtrip result")?;
+    let (lines, wall) = boot_modules(images, &modules, "", false, &logs.join("syscall.log"), 120)?;
+    let cycles = raw(&lines, "syscall.null_roundtrip").ok_or("no syscall.null_roundtrip result")?;
+    let (lines, _) = boot(images, "bench-ipc", "", true, &logs.join("syscall-ipc-icount.log"), 300)?;
+    let ipc = raw(&lines, "ipc.roundtrip").ok_or("no ipc.roundtrip result")?;
+    println!("bench syscall.null_roundtrip = {insns:.0} instructions");
+    println!("bench syscall.null_roundtrip_tsc = {cycles:.0} cycles");
+    println!("bench syscall.ipc_roundtrip = {ipc:.0} instructions");
+    println!("bench syscall.ratio_to_ipc = {:.2} ratio", insns / ipc);
+    println!("bench syscall.boot_wall = {:.2} s", wall.as_secs_f64());
     Ok(())
 }
 

@@ -46,6 +46,7 @@ pub const PE_PROGRAMS: &[PeProgram] = &[
     PeProgram { package: "nt-dllb", file: "nt_dllb.dll" },
     PeProgram { package: "nt-dllfail", file: "nt_dllfail.dll" },
     PeProgram { package: "nt-rtl", file: "nt-rtl.exe" },
+    PeProgram { package: "bench-syscall", file: "bench-syscall.exe" },
 ];
 
 const TARGET: &str = "x86_64-unknown-none";
@@ -158,7 +159,8 @@ pub fn build_all(profile: Profile) -> Result<Images, String> {
     let boot_image = out.join(BOOT_IMAGE);
     write_boot_image(&boot_image, &DEFAULT_BOOT, &system32)?;
     let mut nt_images: Vec<(NtBoot, PathBuf)> = Vec::new();
-    for boot in SUITES.iter().flat_map(|s| s.boots).filter_map(|b| b.nt) {
+    let suite_boots = SUITES.iter().flat_map(|s| s.boots).filter_map(|b| b.nt);
+    for boot in suite_boots.chain(crate::bench::NT_BOOTS.iter().copied()) {
         if boot == DEFAULT_BOOT || nt_images.iter().any(|(b, _)| *b == boot) {
             continue;
         }
