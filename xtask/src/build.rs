@@ -46,6 +46,7 @@ pub const PE_PROGRAMS: &[PeProgram] = &[
     PeProgram { package: "nt-dllb", file: "nt_dllb.dll" },
     PeProgram { package: "nt-dllfail", file: "nt_dllfail.dll" },
     PeProgram { package: "nt-rtl", file: "nt-rtl.exe" },
+    PeProgram { package: "nt-fuzz", file: "nt-fuzz.exe" },
     PeProgram { package: "bench-syscall", file: "bench-syscall.exe" },
 ];
 
