@@ -12,6 +12,7 @@ use crate::ob::{ObjectAttrs, ObjectManager, TypeId};
 use crate::ps::{Process, Thread};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use core::fmt::Write;
 use nt_abi::status::*;
 use nt_abi::NtStatus;
 use sel4::abi::ObjectType;
@@ -195,11 +196,22 @@ impl Executive {
             return;
         }
         p.exit_time = now;
-        let object = p.object;
+        let (object, status, started_by_executive) = (p.object, p.exit_status, p.parent == 0);
+        let name: alloc::string::String =
+            char::decode_utf16(p.image_name.iter().copied()).map(|c| c.unwrap_or('?')).collect();
         process::release_process(&mut self.mem, p);
         let mut gone = self.ob.destroy_handle_table(pid);
         // The Executive's reference of a running process.
         gone.extend(self.ob.dereference(object));
         self.destroyed(gone);
+        // A program the Executive started itself has nobody else to tell.
+        if started_by_executive {
+            let _ = writeln!(
+                &self.console,
+                " {name} ended with status {:#010x}; {} KiB of memory free",
+                status.0,
+                self.mem.available_bytes() >> 10
+            );
+        }
     }
 }
