@@ -494,16 +494,20 @@ macro_rules! nt_services {
             },
 
             // ----- Object namespace (phnt ntobapi.h) -----
+            //
+            // NULL OBJECT_ATTRIBUTES reach the Executive here: a create
+            // makes an unnamed object and an open is STATUS_INVALID_PARAMETER
+            // (ObOpenObjectByName), as Wine's om.c records for Windows.
 
             NtCreateDirectoryObject = 9 {
                 directory_handle: Out<Handle>,
                 desired_access: AccessMask,
-                object_attributes: ObjectAttributes,
+                object_attributes: OptObjectAttributes,
             },
             NtOpenDirectoryObject = 10 {
                 directory_handle: Out<Handle>,
                 desired_access: AccessMask,
-                object_attributes: ObjectAttributes,
+                object_attributes: OptObjectAttributes,
             },
             NtQueryDirectoryObject = 11 {
                 directory_handle: Handle,
@@ -517,13 +521,13 @@ macro_rules! nt_services {
             NtCreateSymbolicLinkObject = 12 {
                 link_handle: Out<Handle>,
                 desired_access: AccessMask,
-                object_attributes: ObjectAttributes,
+                object_attributes: OptObjectAttributes,
                 link_target: String,
             },
             NtOpenSymbolicLinkObject = 13 {
                 link_handle: Out<Handle>,
                 desired_access: AccessMask,
-                object_attributes: ObjectAttributes,
+                object_attributes: OptObjectAttributes,
             },
             NtQuerySymbolicLinkObject = 14 {
                 link_handle: Handle,

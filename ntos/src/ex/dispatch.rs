@@ -168,6 +168,16 @@ impl Executive {
                 }
                 Outcome::Reply(STATUS_SUCCESS)
             }
+            Call::NtClose(a) => self.nt_close(tid, a),
+            Call::NtDuplicateObject(a) => self.nt_duplicate_object(tid, a, reply),
+            Call::NtQueryObject(a) => self.nt_query_object(tid, a, reply),
+            Call::NtMakeTemporaryObject(a) => self.nt_make_temporary_object(tid, a),
+            Call::NtCreateDirectoryObject(a) => self.nt_create_directory_object(tid, a, reply),
+            Call::NtOpenDirectoryObject(a) => self.nt_open_directory_object(tid, a, reply),
+            Call::NtQueryDirectoryObject(a) => self.nt_query_directory_object(tid, a, reply),
+            Call::NtCreateSymbolicLinkObject(a) => self.nt_create_symbolic_link_object(tid, a, reply),
+            Call::NtOpenSymbolicLinkObject(a) => self.nt_open_symbolic_link_object(tid, a, reply),
+            Call::NtQuerySymbolicLinkObject(a) => self.nt_query_symbolic_link_object(tid, a, reply),
             Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
             Call::NtTerminateProcess(a) => self.nt_terminate_process(tid, a.process_handle, a.exit_status),
             _ => {

@@ -5,5 +5,6 @@ pub mod boot;
 pub mod dispatch;
 pub mod executive;
 pub mod object;
+pub mod obsvc;
 
 pub use executive::Executive;
