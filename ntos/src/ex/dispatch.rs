@@ -12,7 +12,7 @@ use crate::mm::vad::Access;
 use crate::ps::process::FAULT_BADGE;
 use core::fmt::Write;
 use nt_abi::status::*;
-use nt_abi::wire::{self, Call, Reply};
+use nt_abi::wire::{self, probe, teb_slots, Call, Reply};
 use nt_abi::{NtStatus, ServiceId};
 use sel4::abi::{MessageInfo, FAST_MESSAGE_REGISTERS};
 use sel4::fault::Fault;
@@ -230,6 +230,9 @@ impl Executive {
                 Ok(()) => return status_only(NtStatus(0)),
                 Err(e) => code = e,
             }
+            if self.recover_probe(tid) {
+                return status_only(NtStatus(0));
+            }
         }
         let name = self.processes.get(&pid).map(|p| p.image_name.clone()).unwrap_or_default();
         let mut w = &self.console;
@@ -240,6 +243,34 @@ impl Executive {
         let _ = writeln!(w, " (pid {pid}) ended: exception {:#010x} at rip {ip:#x}{detail}", code.0 as u32);
         self.terminate_process(pid, code);
         None
+    }
+}
+
+impl Executive {
+    /// A fault while ntdll touched caller memory inside a probe (see
+    /// `nt_abi::wire::probe`): resume the thread at the probe's recovery
+    /// code with STATUS_ACCESS_VIOLATION. False when no probe is active.
+    fn recover_probe(&mut self, tid: u64) -> bool {
+        let Some(t) = self.threads.get(&tid) else { return false };
+        let (teb, tcb) = (t.teb, sel4::Tcb(t.tcb));
+        let Some(p) = self.processes.get_mut(&t.pid) else { return false };
+        let mut word = [0u8; 8];
+        if p.read(&mut self.mem, teb + teb_slots::PROBE_FRAME as u64, &mut word, false).is_err() {
+            return false;
+        }
+        let frame = u64::from_le_bytes(word);
+        let mut resume = [0u8; 16];
+        if frame == 0 || p.read(&mut self.mem, frame, &mut resume, true).is_err() {
+            return false;
+        }
+        let word_at = |i: usize| u64::from_le_bytes(resume[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
+        let words = sel4::abi::USER_CONTEXT_WORDS as u64;
+        let Ok(mut ctx) = tcb.read_registers(false, 0, words) else { return false };
+        ctx.rip = word_at(probe::RESUME_RIP);
+        ctx.rsp = word_at(probe::RESUME_RSP);
+        ctx.rcx = frame;
+        ctx.rax = STATUS_ACCESS_VIOLATION.0 as u64;
+        tcb.write_registers(false, 0, words, &ctx).is_ok()
     }
 }
 

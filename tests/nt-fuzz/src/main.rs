@@ -71,7 +71,28 @@ fn word(rng: &mut Rng, scratch: u64) -> u64 {
     }
 }
 
+/// Pointers into memory that is not there: ntdll's copy faults inside its
+/// probe and the stub returns STATUS_ACCESS_VIOLATION; the process goes on.
+fn unmapped_pointers() {
+    use nt_test::nt_abi::status::STATUS_ACCESS_VIOLATION;
+    use nt_test::nt_abi::types::UnicodeString;
+    let unmapped = nt_test::util::bad::UNMAPPED;
+    for _ in 0..3 {
+        // SAFETY: the pointers are bad on purpose; ntdll must not crash.
+        check!(unsafe { NtQuerySystemTime(unmapped as *mut i64) } == STATUS_ACCESS_VIOLATION);
+        let s = UnicodeString { length: 8, maximum_length: 8, buffer: unmapped as u64 };
+        // SAFETY: as above: the string's characters are not there.
+        check!(unsafe { NtDisplayString(&s) } == STATUS_ACCESS_VIOLATION);
+        // SAFETY: as above: the UNICODE_STRING itself is not there.
+        check!(unsafe { NtDisplayString(unmapped as *const UnicodeString) } == STATUS_ACCESS_VIOLATION);
+    }
+    let mut now = 0i64;
+    // SAFETY: a valid pointer: the thread still works normally.
+    check!(unsafe { NtQuerySystemTime(&mut now) } == NtStatus(0) && now > 0);
+}
+
 fn run(_peb: &nt_test::nt_abi::types::Peb) {
+    unmapped_pointers();
     let endpoint = teb_word(teb_slots::SERVICE_ENDPOINT);
     let buffer = teb_word(teb_slots::SERVICE_BUFFER);
     let ipc = teb_word(teb_slots::IPC_BUFFER);

@@ -288,4 +288,22 @@ pub mod teb_slots {
     pub const SERVICE_BUFFER: usize = 0x118;
     /// The address of the thread's seL4 IPC buffer (MR4 and up).
     pub const IPC_BUFFER: usize = 0x120;
+    /// The address of the thread's active [`ProbeFrame`](super::probe) while
+    /// ntdll touches caller memory, else 0.
+    pub const PROBE_FRAME: usize = 0x128;
+}
+
+/// Touching caller memory without SEH: while ntdll copies a caller's
+/// arguments in or results out, `teb_slots::PROBE_FRAME` points at a frame
+/// on its stack. If that copy faults on memory the caller may not touch,
+/// the Executive does not end the process: it resumes the thread at
+/// `frame[RESUME_RIP]` with RSP = `frame[RESUME_RSP]`, RCX = the frame's
+/// address and RAX = STATUS_ACCESS_VIOLATION, and ntdll's recovery code
+/// restores the rest of the registers from the frame and returns the status
+/// from the service stub.
+pub mod probe {
+    /// Word index of the recovery address in the frame.
+    pub const RESUME_RIP: usize = 0;
+    /// Word index of the stack pointer to resume with.
+    pub const RESUME_RSP: usize = 1;
 }
