@@ -60,14 +60,13 @@
 //!
 //! # Bad user pointers on the ntdll side
 //!
-//! The stub cannot catch a page fault without SEH, so the marshaller reads
-//! and probes caller memory only through [`UserMemory`]. Its first
-//! implementation in ntdll will consult ntdll's own view of the process
-//! address space (kept from NtAllocateVirtualMemory/NtMapViewOfSection
-//! results, refreshed with NtQueryVirtualMemory on a miss) and answer
-//! STATUS_ACCESS_VIOLATION for unmapped or unreadable ranges; once
-//! exceptions are delivered (T5), a fault during the copy can be turned
-//! into the same status instead.
+//! The stub cannot catch a page fault with SEH (not there yet), so the
+//! marshaller reads and writes caller memory only through [`UserMemory`],
+//! which refuses ranges outside the user half, and ntdll runs it inside a
+//! probe ([`probe`]): a fault on an unmapped or protected caller address
+//! makes the Executive resume the thread at the probe's recovery code, and
+//! the stub returns STATUS_ACCESS_VIOLATION as Windows' kernel-mode probes
+//! do.
 
 mod marshal;
 mod reply;
