@@ -65,7 +65,17 @@ pub fn serve(ex: &mut Executive) -> ! {
                 if len > FAST_MESSAGE_REGISTERS {
                     ipc_buffer().msg[FAST_MESSAGE_REGISTERS..len].copy_from_slice(&words[FAST_MESSAGE_REGISTERS..len]);
                 }
-                sel4::sys_reply_recv(ex.endpoint, MessageInfo::new(label, 0, 0, len as u64), &mut regs)
+                let info = MessageInfo::new(label, 0, 0, len as u64);
+                match ex.suspend_after_reply.take() {
+                    // A caller that suspended itself: reply, then stop it
+                    // before it runs (it is below the Executive's priority).
+                    Some(tcb) => {
+                        sel4::sys_reply(info, &mut regs);
+                        let _ = sel4::Tcb(tcb).suspend();
+                        sel4::sys_recv(ex.endpoint, &mut regs)
+                    }
+                    None => sel4::sys_reply_recv(ex.endpoint, info, &mut regs),
+                }
             }
             None => sel4::sys_recv(ex.endpoint, &mut regs),
         };
@@ -178,33 +188,26 @@ impl Executive {
             Call::NtCreateSymbolicLinkObject(a) => self.nt_create_symbolic_link_object(tid, a, reply),
             Call::NtOpenSymbolicLinkObject(a) => self.nt_open_symbolic_link_object(tid, a, reply),
             Call::NtQuerySymbolicLinkObject(a) => self.nt_query_symbolic_link_object(tid, a, reply),
-            Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
+            Call::NtCreateUserProcess(a) => self.nt_create_user_process(tid, a, reply),
+            Call::NtCreateProcessEx(a) => self.nt_create_process_ex(tid, a, reply),
+            Call::NtOpenProcess(a) => self.nt_open_process(tid, a, reply),
             Call::NtTerminateProcess(a) => self.nt_terminate_process(tid, a.process_handle, a.exit_status),
+            Call::NtQueryInformationProcess(a) => self.nt_query_information_process(tid, a, reply),
+            Call::NtSetInformationProcess(a) => self.nt_set_information_process(tid, a),
+            Call::NtCreateThread(a) => self.nt_create_thread(tid, a, reply),
+            Call::NtCreateThreadEx(a) => self.nt_create_thread_ex(tid, a, reply),
+            Call::NtOpenThread(a) => self.nt_open_thread(tid, a, reply),
+            Call::NtTerminateThread(a) => self.nt_terminate_thread(tid, a.thread_handle, a.exit_status),
+            Call::NtQueryInformationThread(a) => self.nt_query_information_thread(tid, a, reply),
+            Call::NtSetInformationThread(a) => self.nt_set_information_thread(tid, a),
+            Call::NtSuspendThread(a) => self.nt_suspend_thread(tid, a, reply),
+            Call::NtResumeThread(a) => self.nt_resume_thread(tid, a, reply),
+            Call::NtGetContextThread(a) => self.nt_get_context_thread(tid, a, reply),
+            Call::NtSetContextThread(a) => self.nt_set_context_thread(tid, a),
             _ => {
                 let _ = reply;
                 Outcome::Reply(STATUS_NOT_IMPLEMENTED)
             }
-        }
-    }
-
-    fn nt_terminate_thread(&mut self, tid: u64, handle: Option<nt_abi::types::Handle>, status: i32) -> Outcome {
-        match handle {
-            None | Some(nt_abi::types::Handle::CURRENT_THREAD) => {
-                self.terminate_thread(tid, NtStatus(status as u32));
-                Outcome::NoReply
-            }
-            Some(_) => Outcome::Reply(STATUS_INVALID_HANDLE),
-        }
-    }
-
-    fn nt_terminate_process(&mut self, tid: u64, handle: Option<nt_abi::types::Handle>, status: i32) -> Outcome {
-        let pid = self.threads[&tid].pid;
-        match handle {
-            None | Some(nt_abi::types::Handle::CURRENT_PROCESS) => {
-                self.terminate_process(pid, NtStatus(status as u32));
-                Outcome::NoReply
-            }
-            Some(_) => Outcome::Reply(STATUS_INVALID_HANDLE),
         }
     }
 

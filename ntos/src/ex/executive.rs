@@ -43,6 +43,10 @@ pub struct Executive {
     next_window: u64,
     /// The caller's service-buffer inputs, copied before unmarshalling.
     pub snapshot: Vec<u8>,
+    /// The TCB of a caller that suspended itself: the service loop stops
+    /// it right after its reply (stopping it before would cancel the
+    /// reply, and seL4 would restart the call on resume).
+    pub suspend_after_reply: Option<CPtr>,
 }
 
 impl Executive {
@@ -61,6 +65,7 @@ impl Executive {
             free_windows: Vec::new(),
             next_window: SERVICE_WINDOWS,
             snapshot: Vec::with_capacity(nt_abi::wire::SERVICE_BUFFER_SIZE),
+            suspend_after_reply: None,
         })
     }
 
@@ -92,6 +97,21 @@ impl Executive {
     /// started when `suspended`); returns (pid, tid).
     pub fn spawn(&mut self, image_name: &[u16], params: &Params, parent: u64, suspended: bool) -> Result<(u64, u64), NtStatus> {
         let file = self.file_for_nt_path(image_name).ok_or(STATUS_OBJECT_NAME_NOT_FOUND)?;
+        let pid = self.create_process(file, image_name, Some(params), parent)?;
+        let p = &self.processes[&pid];
+        let (entry, peb) = (p.image.entry, p.peb);
+        match self.create_thread(pid, Start::Thunk { start: entry, arg: peb, stack_size: 0 }, suspended) {
+            Ok(tid) => Ok((pid, tid)),
+            Err(e) => {
+                self.terminate_process(pid, e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Creates a process without threads from an image file (`params`
+    /// None: PEB.ProcessParameters stays NULL); returns its pid.
+    pub fn create_process(&mut self, file: &[u8], image_name: &[u16], params: Option<&Params>, parent: u64) -> Result<u64, NtStatus> {
         let ntdll = self.boot_file("system32/ntdll.dll").ok_or(STATUS_DLL_NOT_FOUND)?;
         let pid = self.cid();
         let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: self.clock.now() };
@@ -109,15 +129,8 @@ impl Executive {
             }
         };
         p.object = object;
-        let (entry, peb) = (p.image.entry, p.peb);
         self.processes.insert(pid, p);
-        match self.create_thread(pid, Start::Thunk { start: entry, arg: peb }, suspended) {
-            Ok(tid) => Ok((pid, tid)),
-            Err(e) => {
-                self.terminate_process(pid, e);
-                Err(e)
-            }
-        }
+        Ok(pid)
     }
 
     /// A new thread in process `pid`.

@@ -73,6 +73,10 @@ impl Executive {
         if h == Handle::CURRENT_PROCESS {
             return Ok(self.caller_pid(tid));
         }
+        // The other pseudo handle names a thread.
+        if h == Handle::CURRENT_THREAD {
+            return Err(STATUS_OBJECT_TYPE_MISMATCH);
+        }
         let info = self.ob.lookup_handle(self.caller_pid(tid), h.0, access, Some(TypeId::PROCESS))?;
         match self.ob.body(info.object) {
             Some(Body::Process(pid)) => Ok(*pid),
@@ -91,6 +95,9 @@ impl Executive {
     pub fn thread_for(&self, tid: u64, h: Handle, access: u32) -> Result<u64, NtStatus> {
         if h == Handle::CURRENT_THREAD {
             return Ok(tid);
+        }
+        if h == Handle::CURRENT_PROCESS {
+            return Err(STATUS_OBJECT_TYPE_MISMATCH);
         }
         let info = self.ob.lookup_handle(self.caller_pid(tid), h.0, access, Some(TypeId::THREAD))?;
         match self.ob.body(info.object) {

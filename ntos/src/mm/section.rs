@@ -137,7 +137,7 @@ fn vad_granularity() -> u64 {
 }
 
 /// SECTION_IMAGE_INFORMATION (0x40 bytes) of an image file.
-fn image_information(file: &[u8]) -> alloc::vec::Vec<u8> {
+pub(crate) fn image_information(file: &[u8]) -> alloc::vec::Vec<u8> {
     let mut b = alloc::vec![0u8; IMAGE_SIZE as usize];
     let Ok(img) = pe::PeImage::parse(file) else { return b };
     let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);

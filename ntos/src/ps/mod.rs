@@ -4,5 +4,6 @@
 pub mod image;
 pub mod params;
 pub mod process;
+pub mod services;
 
 pub use process::{Process, Start, Thread};

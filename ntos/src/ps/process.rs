@@ -30,12 +30,30 @@ pub const FAULT_BADGE: u64 = 1 << 62;
 /// Radix of a process's CNode; half its slots are threads.
 const CNODE_BITS: u64 = 8;
 pub const MAX_THREADS: usize = 1 << (CNODE_BITS - 1);
-/// Client threads run below the Executive (seL4's maximum priority).
-const CLIENT_PRIORITY: u64 = 100;
-/// Default stack commit when an image asks for less (no demand paging
-/// yet: the whole commit is mapped at once).
+/// Client threads run below the Executive (seL4's maximum priority): NT
+/// priority p (1..=31) is seL4 priority `PRIORITY_ZERO + p`, so the
+/// normal priority 8 is seL4's 100 and the highest, 31, is 123.
+const PRIORITY_ZERO: u64 = 92;
+/// NT's normal priority (NORMAL_PRIORITY_CLASS, no increment).
+pub const NORMAL_PRIORITY: i32 = 8;
+/// The smallest and largest stack a thread gets. Stacks cannot grow yet
+/// (no guard-page handling), so the whole reserve is committed; committed
+/// pages get frames only when touched, so a large stack costs nothing
+/// until it is used.
 const MIN_STACK: u64 = 256 * 1024;
-const MAX_STACK: u64 = 1024 * 1024;
+const MAX_STACK: u64 = 16 * 1024 * 1024;
+
+/// The seL4 priority of a thread with NT priority `nt` (clamped to 1..=31).
+pub const fn sel4_priority(nt: i32) -> u64 {
+    let p = if nt < 1 {
+        1
+    } else if nt > 31 {
+        31
+    } else {
+        nt
+    };
+    PRIORITY_ZERO + p as u64
+}
 
 pub struct Process {
     pub pid: u64,
@@ -57,6 +75,10 @@ pub struct Process {
     pub ldr_thunk: u64,
     /// The NT path of the image file.
     pub image_name: Vec<u16>,
+    /// Where the process parameters are (0: none, NtCreateProcessEx).
+    pub params: u64,
+    /// The base priority of its threads (NT's KPROCESS BasePriority).
+    pub base_priority: i32,
     /// STATUS_PENDING while it runs.
     pub exit_status: NtStatus,
     pub create_time: i64,
@@ -76,8 +98,19 @@ pub struct Thread {
     buffer_frames: Vec<CPtr>,
     pub user_buffer: u64,
     pub exec_buffer: u64,
+    /// (StackBase, StackLimit).
     pub stack: (u64, u64),
+    /// Whether the Executive allocated the stack (and frees it with the
+    /// thread); NtCreateThread's threads run on their creator's stack.
+    pub own_stack: bool,
     pub suspend_count: u32,
+    /// NT priority (1..=31) and the increment over the process's base
+    /// priority it was derived from (ThreadBasePriority).
+    pub priority: i32,
+    pub base_increment: i32,
+    /// ThreadQuerySetWin32StartAddress: the start routine.
+    pub win32_start: u64,
+    pub hide_from_debugger: bool,
     pub exit_status: NtStatus,
     pub create_time: i64,
     pub exit_time: i64,
@@ -100,10 +133,14 @@ impl Thread {
 /// How a new thread starts.
 #[derive(Clone, Copy, Debug)]
 pub enum Start {
-    /// At ntdll's LdrInitializeThunk(start, arg) (the start-up contract).
-    Thunk { start: u64, arg: u64 },
-    /// Exactly at these registers (NtCreateThread's CONTEXT).
-    Context { rip: u64, rsp: u64, rcx: u64, rdx: u64, r8: u64, r9: u64, rflags: u64 },
+    /// At ntdll's LdrInitializeThunk(start, arg) (the start-up contract),
+    /// on a stack the Executive allocates: `stack_size` bytes, or the
+    /// image's stack reserve when 0.
+    Thunk { start: u64, arg: u64, stack_size: u64 },
+    /// Exactly at these registers (NtCreateThread's CONTEXT; the GS base
+    /// becomes the TEB), on the creator's stack (INITIAL_TEB): `stack` is
+    /// (StackBase, StackLimit, DeallocationStack).
+    Context { regs: UserContext, stack: (u64, u64, u64) },
 }
 
 fn nt(_: sel4::Error) -> NtStatus {
@@ -284,6 +321,26 @@ impl Process {
     pub fn alive(&self) -> bool {
         self.exit_status == STATUS_PENDING
     }
+
+    /// Could the process itself access `[addr, addr + len)` (`write`: for
+    /// writing)? What a probe of a caller's pointer asks before the
+    /// Executive, or the service stub after it, touches the memory.
+    pub fn accessible(&self, addr: u64, len: u64, write: bool) -> Result<(), NtStatus> {
+        nt_abi::wire::check_user_range(addr, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let mut page = addr & !(PAGE - 1);
+        while page < addr + len {
+            let info = self.vad.page(page).ok_or(STATUS_ACCESS_VIOLATION)?;
+            match vad::protection_rights(info.state.protect, true) {
+                Some(r) if info.state.is_committed() && (!write || r.write) => {}
+                _ => return Err(STATUS_ACCESS_VIOLATION),
+            }
+            page += PAGE;
+        }
+        Ok(())
+    }
 }
 
 /// The RVA of a DLL's export (not forwarded).
@@ -301,7 +358,9 @@ pub struct ProcessSpec<'a> {
     pub image_file: &'a [u8],
     pub image_name: &'a [u16],
     pub ntdll_file: &'a [u8],
-    pub params: &'a Params,
+    /// None leaves PEB.ProcessParameters NULL for the creator to fill
+    /// (NtCreateProcessEx, as on Windows).
+    pub params: Option<&'a Params>,
     pub now: i64,
 }
 
@@ -331,6 +390,8 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
         ntdll: empty,
         ldr_thunk: 0,
         image_name: spec.image_name.to_vec(),
+        params: 0,
+        base_priority: NORMAL_PRIORITY,
         exit_status: STATUS_PENDING,
         create_time: spec.now,
         exit_time: 0,
@@ -349,13 +410,16 @@ fn fill_process(mem: &mut Memory, p: &mut Process, spec: &ProcessSpec) -> Result
     p.ldr_thunk = p.ntdll.base + export_rva(spec.ntdll_file, "LdrInitializeThunk").ok_or(STATUS_ENTRYPOINT_NOT_FOUND)? as u64;
     p.image = p.map_image(mem, spec.image_file, 0, 0)?.0;
     // The parameters go where the PEB can point at them.
-    let size = spec.params.build(0).len() as u64;
-    let params_base = p.reserve_top(size)?;
-    p.commit(mem, params_base, size, PAGE_READWRITE)?;
-    p.write(mem, params_base, &spec.params.build(params_base), false)?;
+    if let Some(params) = spec.params {
+        let size = params.build(0).len() as u64;
+        let params_base = p.reserve_top(size)?;
+        p.commit(mem, params_base, size, PAGE_READWRITE)?;
+        p.write(mem, params_base, &params.build(params_base), false)?;
+        p.params = params_base;
+    }
     let mut peb = [0u8; PAGE as usize];
     put(&mut peb, offset_of!(Peb, image_base_address), &p.image.base.to_le_bytes());
-    put(&mut peb, offset_of!(Peb, process_parameters), &params_base.to_le_bytes());
+    put(&mut peb, offset_of!(Peb, process_parameters), &p.params.to_le_bytes());
     put(&mut peb, offset_of!(Peb, number_of_processors), &1u32.to_le_bytes());
     put(&mut peb, offset_of!(Peb, os_major_version), &10u32.to_le_bytes());
     put(&mut peb, offset_of!(Peb, os_minor_version), &0u32.to_le_bytes());
@@ -387,7 +451,13 @@ pub struct ThreadSpec {
 /// Creates a thread of `p`.
 pub fn create_thread(mem: &mut Memory, p: &mut Process, spec: &ThreadSpec) -> Result<Thread, NtStatus> {
     let index = p.slots.iter().position(|s| s.is_none()).ok_or(STATUS_INSUFFICIENT_RESOURCES)?;
-    let stack_size = p.image.stack.1.clamp(MIN_STACK, MAX_STACK).next_multiple_of(PAGE);
+    let (stack_size, win32_start) = match spec.start {
+        Start::Thunk { start, stack_size, .. } => {
+            let size = if stack_size != 0 { stack_size } else { p.image.stack.0.max(p.image.stack.1) };
+            (size.clamp(MIN_STACK, MAX_STACK).next_multiple_of(PAGE), start)
+        }
+        Start::Context { regs, .. } => (0, regs.rip),
+    };
     let mut t = Thread {
         tid: spec.tid,
         object: ObjectId::NONE,
@@ -399,7 +469,12 @@ pub fn create_thread(mem: &mut Memory, p: &mut Process, spec: &ThreadSpec) -> Re
         user_buffer: 0,
         exec_buffer: spec.exec_buffer,
         stack: (0, 0),
+        own_stack: stack_size != 0,
         suspend_count: spec.suspended as u32,
+        priority: p.base_priority,
+        base_increment: 0,
+        win32_start,
+        hide_from_debugger: false,
         exit_status: STATUS_PENDING,
         create_time: spec.now,
         exit_time: 0,
@@ -423,11 +498,21 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
     mem.mint_into(cnode, service_slot, CNODE_BITS as u8, spec.endpoint, t.tid).map_err(nt)?;
     mem.mint_into(cnode, fault_slot, CNODE_BITS as u8, spec.endpoint, t.tid | FAULT_BADGE).map_err(nt)?;
 
-    // Stack, with the TEB and IPC buffer in one reservation above it.
+    // The stack (unless the creator made one), then the TEB and IPC
+    // buffer in one reservation.
     let teb_pages = (TEB_SIZE as u64).next_multiple_of(PAGE);
-    let stack_base = p.reserve_top(stack_size)?;
-    t.stack = (stack_base + stack_size, stack_base);
-    p.commit(mem, stack_base, stack_size, PAGE_READWRITE)?;
+    let deallocation_stack = match spec.start {
+        Start::Context { stack: (base, limit, allocation_base), .. } => {
+            t.stack = (base, limit);
+            allocation_base
+        }
+        Start::Thunk { .. } => {
+            let stack_base = p.reserve_top(stack_size)?;
+            t.stack = (stack_base + stack_size, stack_base);
+            p.commit(mem, stack_base, stack_size, PAGE_READWRITE)?;
+            stack_base
+        }
+    };
     let teb = p.reserve_top(teb_pages + PAGE)?;
     t.teb = teb;
     p.commit(mem, teb, teb_pages + PAGE, PAGE_READWRITE)?;
@@ -454,7 +539,7 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
     put(&mut tb, offset_of!(Teb, real_client_id) + offset_of!(ClientId, unique_process), &p.pid.to_le_bytes());
     put(&mut tb, offset_of!(Teb, real_client_id) + offset_of!(ClientId, unique_thread), &t.tid.to_le_bytes());
     put(&mut tb, offset_of!(Teb, process_environment_block), &p.peb.to_le_bytes());
-    put(&mut tb, offset_of!(Teb, deallocation_stack), &stack_base.to_le_bytes());
+    put(&mut tb, offset_of!(Teb, deallocation_stack), &deallocation_stack.to_le_bytes());
     put(&mut tb, teb_slots::SERVICE_ENDPOINT, &service_slot.to_le_bytes());
     put(&mut tb, teb_slots::SERVICE_BUFFER, &buf.to_le_bytes());
     put(&mut tb, teb_slots::IPC_BUFFER, &ipc.to_le_bytes());
@@ -480,26 +565,21 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
         ipc_frame,
     )
     .map_err(nt)?;
-    tcb.set_priority(Tcb(cap::INIT_THREAD_TCB), CLIENT_PRIORITY).map_err(nt)?;
-    let mut ctx = UserContext { rflags: 0x202, gs_base: teb, ..Default::default() };
-    match spec.start {
-        Start::Thunk { start, arg } => {
-            ctx.rip = p.ldr_thunk;
+    tcb.set_priority(Tcb(cap::INIT_THREAD_TCB), sel4_priority(t.priority)).map_err(nt)?;
+    let ctx = match spec.start {
+        Start::Thunk { start, arg, .. } => UserContext {
+            rip: p.ldr_thunk,
             // As after a call: 8 mod 16, with 32 bytes of home space.
-            ctx.rsp = t.stack.0 - 0x28;
-            ctx.rcx = start;
-            ctx.rdx = arg;
-        }
-        Start::Context { rip, rsp, rcx, rdx, r8, r9, rflags } => {
-            ctx.rip = rip;
-            ctx.rsp = rsp;
-            ctx.rcx = rcx;
-            ctx.rdx = rdx;
-            ctx.r8 = r8;
-            ctx.r9 = r9;
-            ctx.rflags = rflags | 0x202;
-        }
-    }
+            rsp: t.stack.0 - 0x28,
+            rcx: start,
+            rdx: arg,
+            rflags: 0x202,
+            gs_base: teb,
+            ..Default::default()
+        },
+        // The kernel keeps only the user bits of RFLAGS, with IF set.
+        Start::Context { regs, .. } => UserContext { gs_base: teb, ..regs },
+    };
     let words = sel4::abi::USER_CONTEXT_WORDS as u64;
     tcb.write_registers(!spec.suspended, 0, words, &ctx).map_err(nt)?;
     Ok(())
@@ -522,7 +602,8 @@ pub fn release_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread) {
         p.slots[t.index] = None;
     }
     p.threads.retain(|x| *x != t.tid);
-    for base in [t.user_buffer, t.teb, t.stack.1] {
+    let stack = if t.own_stack { t.stack.1 } else { 0 };
+    for base in [t.user_buffer, t.teb, stack] {
         if base != 0 {
             p.release(mem, base);
         }
