@@ -13,14 +13,17 @@
 //!   `l`/`w` wide; characters crossing widths go through the ANSI code page;
 //! - a NULL string prints `(null)`; `%p` prints 16 upper-case hex digits.
 //!
-//! Floating-point conversions (`e E f F g G a A`) are not supported: the
-//! directive is copied to the output as written (its argument consumed),
-//! so a caller sees what it asked for instead of a wrong number.
+//! - floating-point conversions `e E f F g G a A` (any size prefix: a
+//!   `long double` is a `double` on Windows) print as the Universal C
+//!   runtime does (the rules are in the `float` submodule).
 //!
 //! Arguments come one 8-byte slot at a time ([`Args`]), as on x86_64
-//! Windows where every variadic argument occupies one slot.
+//! Windows where every variadic argument occupies one slot (a double
+//! travels as its bit pattern).
 
 use crate::unicode::CodePage;
+
+mod float;
 
 /// A source of variadic argument slots.
 pub trait Args {
@@ -390,10 +393,8 @@ pub unsafe fn format<F: Unit, T: Unit>(
                 args.next();
             }
             b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'a' | b'A' => {
-                args.next();
-                for k in start..i {
-                    copy_unit(fmt[k], out);
-                }
+                let v = float::render(args.next(), conv as u8, spec.precision, spec.alt);
+                floating(out, &spec, &v, conv as u8);
             }
             _ => copy_unit(fmt[i - 1], out),
         }
@@ -505,6 +506,44 @@ fn integer<T: Unit>(
     }
     out.pad(zeros, b'0');
     digits[64 - n..].iter().for_each(|&b| out.narrow(b));
+    if spec.left {
+        out.pad(pad, b' ');
+    }
+}
+
+/// A rendered double with its sign, `0x` prefix (`%a`) and padding: zeros
+/// go between the prefix and the digits, except for infinities and NaNs,
+/// which are padded with spaces.
+fn floating<T: Unit>(out: &mut Writer<'_, T>, spec: &Spec, v: &float::Float, conv: u8) {
+    let sign = if v.negative {
+        Some(b'-')
+    } else if spec.plus {
+        Some(b'+')
+    } else if spec.space {
+        Some(b' ')
+    } else {
+        None
+    };
+    let prefix: &[u8] = match conv {
+        _ if v.special => b"",
+        b'a' => b"0x",
+        b'A' => b"0X",
+        _ => b"",
+    };
+    let body = sign.is_some() as usize + prefix.len() + v.len();
+    let pad = spec.width.saturating_sub(body);
+    let zero_pad = spec.zero && !spec.left && !v.special;
+    if !spec.left && !zero_pad {
+        out.pad(pad, b' ');
+    }
+    if let Some(s) = sign {
+        out.narrow(s);
+    }
+    prefix.iter().for_each(|&b| out.narrow(b));
+    if zero_pad {
+        out.pad(pad, b'0');
+    }
+    v.emit(|b| out.narrow(b));
     if spec.left {
         out.pad(pad, b' ');
     }

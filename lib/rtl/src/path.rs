@@ -17,7 +17,9 @@
 //! NT paths: `C:\x` -> `\??\C:\x`, `\\server\share\x` -> `\??\UNC\server\share\x`,
 //! `\\.\x` and `\\?\x` -> `\??\x`; a path already starting `\??\` is kept.
 //!
-//! All functions write into a caller buffer of at least [`bound`] units.
+//! All functions write into a caller buffer of at least [`bound`] units;
+//! [`full_path_bytes`] turns a result into RtlGetFullPathName_U's byte
+//! counts.
 
 use nt_abi::status::{STATUS_BUFFER_TOO_SMALL, STATUS_OBJECT_NAME_INVALID};
 use nt_abi::NtStatus;
@@ -165,6 +167,22 @@ fn root_len(p: &[u16]) -> usize {
 fn copy(out: &mut [u16], at: usize, s: &[u16]) -> usize {
     out[at..at + s.len()].copy_from_slice(s);
     at + s.len()
+}
+
+/// What RtlGetFullPathName_U returns for a full path of `units` UTF-16
+/// units and a caller buffer of `buffer_bytes` bytes: `Ok(bytes)` when the
+/// path and its NUL fit (the length written, NUL not counted), else
+/// `Err(bytes)`, the size the caller must pass, NUL included (so
+/// `C:\test` reports 14 written, or 16 needed).
+pub fn full_path_bytes(units: usize, buffer_bytes: usize) -> Result<u32, u32> {
+    let bytes = units.saturating_mul(2);
+    let needed = bytes.saturating_add(2);
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    if needed > buffer_bytes {
+        Err(clamp(needed))
+    } else {
+        Ok(clamp(bytes))
+    }
 }
 
 /// RtlGetFullPathName_U's result for `name` given the current directory

@@ -9,7 +9,7 @@ fn w(s: &str) -> Vec<u16> {
 
 /// sprintf into a big buffer.
 fn sp(fmt: &str, args: &[u64]) -> String {
-    let mut buf = vec![0u8; 512];
+    let mut buf = vec![0u8; 8192];
     let mut out = Writer::new(&mut buf);
     // SAFETY: string arguments in these tests point at live NUL-terminated data.
     let n = unsafe { format(fmt.as_bytes(), &mut SliceArgs::new(args), &mut out) };
@@ -79,11 +79,251 @@ fn integers() {
         ("abc%", &[], "abc%"),
         ("%5", &[], "%5"),
         ("x%ny", &[0], "xy"),
-        ("%f", &[0], "%f"),
-        ("%5.2f|%d", &[0, 3], "%5.2f|3"),
+        ("%f", &[0], "0.000000"),
+        ("%5.2f|%d", &[0, 3], " 0.00|3"),
     ];
     for (fmt, args, want) in cases {
         assert_eq!(sp(fmt, args), *want, "format {fmt:?}");
+    }
+}
+
+/// sprintf of doubles (each a bit pattern in its slot, as on x86_64).
+fn fp(fmt: &str, args: &[f64]) -> String {
+    let bits: Vec<u64> = args.iter().map(|v| v.to_bits()).collect();
+    sp(fmt, &bits)
+}
+
+/// What the Universal C runtime (Windows 10 2004 and later) prints.
+#[test]
+fn floats() {
+    let cases: &[(&str, f64, &str)] = &[
+        // %f
+        ("%f", 3.14159, "3.141590"),
+        ("%08.3f", 3.14159, "0003.142"),
+        ("%.2f", 2.675, "2.67"), // 2.67499999999999982236431605997495353221893310546875
+        ("%.0f", 0.5, "0"),
+        ("%.0f", 1.5, "2"),
+        ("%.0f", 2.5, "2"), // exact ties go to even since Windows 10 2004
+        ("%.1f", 0.25, "0.2"),
+        ("%.2f", 0.125, "0.12"),
+        ("%.2f", 0.375, "0.38"),
+        ("%.1f", 2.35, "2.4"), // 2.35000000000000008882
+        ("%.3f", 0.0006, "0.001"),
+        ("%.3f", 0.0004, "0.000"),
+        ("%.0f", 1e21, "1000000000000000000000"),
+        (
+            "%f",
+            1180591620717411303424.0,
+            "1180591620717411303424.000000",
+        ),
+        ("%.20f", 0.1, "0.10000000000000000555"),
+        ("%f", -0.0, "-0.000000"),
+        ("%.1f", -0.01, "-0.0"),
+        ("%+f", 1.0, "+1.000000"),
+        ("% f", 1.0, " 1.000000"),
+        ("% f", -1.0, "-1.000000"),
+        ("%-10.2f|", 3.14159, "3.14      |"),
+        ("%10.2f|", 3.14159, "      3.14|"),
+        ("%010.2f", -3.14159, "-000003.14"),
+        ("%+010.2f", 3.14159, "+000003.14"),
+        ("%-010.2f|", 3.14159, "3.14      |"),
+        ("%.0f", 3.7, "4"),
+        ("%#.0f", 3.7, "4."),
+        ("%#.0f", -3.0, "-3."),
+        ("%F", 1.5, "1.500000"),
+        ("%lf", 1.5, "1.500000"),
+        ("%Lf", 1.5, "1.500000"),
+        ("%f", 1e-320, "0.000000"),
+        ("%.3f", 999.9996, "1000.000"),
+        // %e
+        ("%e", 1.0, "1.000000e+00"),
+        ("%e", 0.0, "0.000000e+00"),
+        ("%e", -0.0, "-0.000000e+00"),
+        ("%E", 12345.678, "1.234568E+04"),
+        ("%e", 1e100, "1.000000e+100"),
+        ("%e", 1e-300, "1.000000e-300"),
+        ("%e", 1.7976931348623157e308, "1.797693e+308"),
+        ("%e", 5e-324, "4.940656e-324"),
+        ("%.0e", 12345.0, "1e+04"),
+        ("%#.0e", 12345.0, "1.e+04"),
+        ("%.2e", 9.999, "1.00e+01"),
+        ("%.3e", 0.00012345, "1.234e-04"),    // 1.23449999...e-4
+        ("%12.3e|", 1234.5, "   1.234e+03|"), // 1234.5 is a tie: to even
+        ("%-12.3e|", 1235.5, "1.236e+03   |"),
+        ("%012.3e", -1234.5, "-001.234e+03"),
+        ("%+.1e", 0.05, "+5.0e-02"),
+        // %g
+        ("%g", 100000.0, "100000"),
+        ("%g", 1000000.0, "1e+06"),
+        ("%g", 0.0001, "0.0001"),
+        ("%g", 0.00001, "1e-05"),
+        ("%g", 1.5, "1.5"),
+        ("%g", 0.1, "0.1"),
+        ("%g", 123456789.0, "1.23457e+08"),
+        ("%g", 999999.5, "1e+06"),
+        ("%g", 0.0, "0"),
+        ("%g", -0.0, "-0"),
+        ("%#g", 0.0, "0.000000"),
+        ("%#g", 1.5, "1.50000"),
+        ("%#g", 123456.0, "123456."),
+        ("%#g", 1e10, "1.00000e+10"),
+        ("%G", 1e-10, "1E-10"),
+        ("%G", 2.5e-5, "2.5E-05"),
+        ("%.3g", 3.14159, "3.14"),
+        ("%.3g", 1234.0, "1.23e+03"),
+        ("%.0g", 3.7, "4"),
+        ("%.1g", 0.25, "0.2"),
+        ("%#.0g", 3.7, "4."),
+        ("%#.1g", 1e10, "1.e+10"),
+        ("%.10g", 0.1, "0.1"),
+        ("%.17g", 0.1, "0.10000000000000001"),
+        ("%.17g", 1e23, "9.9999999999999992e+22"),
+        ("%10.4g|", 3.14159, "     3.142|"),
+        ("%-10g|", 2.0, "2         |"),
+        ("%010g", -2.5, "-0000002.5"),
+        ("%g", 0.000123456, "0.000123456"),
+        ("%g", 100.0, "100"),
+        // %a
+        ("%a", 1.0, "0x1.0000000000000p+0"),
+        ("%a", 0.5, "0x1.0000000000000p-1"),
+        ("%a", -2.5, "-0x1.4000000000000p+1"),
+        ("%A", 255.0, "0X1.FE00000000000P+7"),
+        ("%a", 0.0, "0x0.0000000000000p+0"),
+        ("%a", -0.0, "-0x0.0000000000000p+0"),
+        ("%a", 5e-324, "0x0.0000000000001p-1022"),
+        ("%a", 1.7976931348623157e308, "0x1.fffffffffffffp+1023"),
+        ("%a", 0.1, "0x1.999999999999ap-4"),
+        ("%.0a", 1.0, "0x1p+0"),
+        ("%#.0a", 1.0, "0x1.p+0"),
+        ("%.1a", 1.0, "0x1.0p+0"),
+        ("%.3a", 0.1, "0x1.99ap-4"),
+        ("%.2a", 0.1, "0x1.9ap-4"),
+        ("%.1a", 1.96875, "0x1.fp+0"), // 0x1.f8: a dropped 8 does not round up
+        ("%.1a", 1.97265625, "0x2.0p+0"), // 0x1.f9: the carry stays in the lead digit
+        ("%.0a", 1.5625, "0x2p+0"),    // 0x1.9: a dropped 9 rounds up
+        ("%.0a", 1.5, "0x1p+0"),       // 0x1.8 does not
+        ("%.15a", 1.0, "0x1.000000000000000p+0"),
+        ("%025a", 1.0, "0x000001.0000000000000p+0"),
+        ("%+a", 2.0, "+0x1.0000000000000p+1"),
+        ("%30a|", -1.0, "         -0x1.0000000000000p+0|"),
+        ("%-25a|", 1.0, "0x1.0000000000000p+0     |"),
+    ];
+    for (fmt, v, want) in cases {
+        assert_eq!(fp(fmt, &[*v]), *want, "format {fmt:?} of {v:e}");
+    }
+}
+
+#[test]
+fn float_specials() {
+    let qnan = f64::from_bits(0x7FF8_0000_0000_0000);
+    let ind = f64::from_bits(0xFFF8_0000_0000_0000); // 0.0 / 0.0 on x86
+    let snan = f64::from_bits(0x7FF0_0000_0000_0001);
+    let neg_qnan = f64::from_bits(0xFFF8_0000_0000_0001);
+    let cases: &[(&str, f64, &str)] = &[
+        ("%f", f64::INFINITY, "inf"),
+        ("%F", f64::INFINITY, "INF"),
+        ("%e", f64::NEG_INFINITY, "-inf"),
+        ("%G", f64::NEG_INFINITY, "-INF"),
+        ("%a", f64::INFINITY, "inf"),
+        ("%A", f64::NEG_INFINITY, "-INF"),
+        ("%f", qnan, "nan"),
+        ("%f", ind, "-nan(ind)"),
+        ("%E", ind, "-NAN(IND)"),
+        ("%g", snan, "nan(snan)"),
+        ("%g", neg_qnan, "-nan"),
+        ("%05f|", f64::INFINITY, "  inf|"),
+        ("%-6f|", f64::INFINITY, "inf   |"),
+        ("%+f", f64::INFINITY, "+inf"),
+        ("% f", qnan, " nan"),
+        ("%010a", f64::INFINITY, "       inf"),
+        ("%.1f", f64::INFINITY, "inf"),
+        ("%12f|", ind, "   -nan(ind)|"),
+    ];
+    for (fmt, v, want) in cases {
+        assert_eq!(
+            fp(fmt, &[*v]),
+            *want,
+            "format {fmt:?} of {:#x}",
+            v.to_bits()
+        );
+    }
+}
+
+#[test]
+fn float_precision_limits() {
+    // Digits past a double's exact expansion are zeros, at any precision.
+    let s = fp("%.1100f", &[1.0]);
+    assert_eq!(s.len(), 1102);
+    assert!(s.starts_with("1.000") && s[2..].bytes().all(|b| b == b'0'));
+    let third = fp("%.1100f", &[1.0 / 3.0]);
+    assert!(third.starts_with("0.333333333333333314829616256247390992939472198486328125000"));
+    let s = fp("%.5000e", &[0.1]);
+    assert_eq!(s.len(), 1 + 1 + 5000 + 4);
+    assert!(s.starts_with("1.000000000000000055511151231257827021181583404541015625000"));
+    assert!(s.ends_with("0e-01"));
+    let s = fp("%.2000g", &[0.1]);
+    assert_eq!(
+        s,
+        "0.1000000000000000055511151231257827021181583404541015625"
+    );
+    let s = fp("%#.900g", &[0.5]);
+    assert_eq!(s.len(), 2 + 900);
+    let s = fp("%.40a", &[1.0]);
+    assert_eq!(s, format!("0x1.{}p+0", "0".repeat(40)));
+    // The smallest subnormal, in full: 1074 fraction digits.
+    let s = fp("%.1074f", &[5e-324]);
+    assert!(s.starts_with("0.000") && s.ends_with("625"));
+    assert_eq!(fp("%.751e", &[5e-324]).len(), 2 + 751 + 5);
+    assert!(fp("%.750e", &[5e-324]).starts_with("4.9406564584124654417656879286822137236505980"));
+    // The largest double, all 309 integer digits.
+    let s = fp("%.0f", &[f64::MAX]);
+    assert_eq!(s.len(), 309);
+    assert_eq!(s, "179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368");
+    // A width far beyond the output pads to it.
+    assert_eq!(fp("%300f", &[1.0]).len(), 300);
+}
+
+#[test]
+fn wide_floats() {
+    let f = w("%.2f|%e|%g|%a");
+    let args = [3.14159f64, 1.0, 0.5, 1.0].map(f64::to_bits);
+    let mut buf = vec![0u16; 128];
+    let mut out = Writer::new(&mut buf);
+    let n = unsafe { format(&f, &mut SliceArgs::new(&args), &mut out) };
+    assert_eq!(
+        String::from_utf16(&buf[..n]).unwrap(),
+        "3.14|1.000000e+00|0.5|0x1.0000000000000p+0"
+    );
+    // Truncated by _snprintf's count like any other output.
+    let mut small = [0xAAu8; 8];
+    let mut out = Writer::new(&mut small[..6]);
+    unsafe { format(b"%f", &mut SliceArgs::new(&[1.5f64.to_bits()]), &mut out) };
+    assert_eq!(finish_ms(&mut out, 6, 0), -1);
+    assert_eq!(&small, b"1.5000\xAA\xAA");
+}
+
+/// The value a `%a` rendering denotes (`[-]0xH.HHHp[+-]D`).
+fn parse_hex_float(s: &str) -> f64 {
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let s = s.strip_prefix("0x").unwrap();
+    let (mant, exp) = s.split_once('p').unwrap();
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let mut v = u64::from_str_radix(int, 16).unwrap() as f64;
+    let mut scale = 1.0 / 16.0;
+    for c in frac.chars() {
+        v += c.to_digit(16).unwrap() as f64 * scale;
+        scale /= 16.0;
+    }
+    let e: i32 = exp.parse().unwrap();
+    // Two steps keep 2^-1074 representable.
+    let v = v * 2f64.powi(e / 2) * 2f64.powi(e - e / 2);
+    if neg {
+        -v
+    } else {
+        v
     }
 }
 
@@ -209,6 +449,46 @@ fn truncation_rules() {
 }
 
 proptest::proptest! {
+    /// Any double: the round-trip renderings read back as the same value.
+    #[test]
+    fn floats_round_trip(bits in proptest::num::u64::ANY) {
+        let v = f64::from_bits(bits);
+        if v.is_finite() {
+            let e = fp("%.16e", &[v]);
+            proptest::prop_assert_eq!(e.parse::<f64>().unwrap().to_bits(), bits, "{}", e);
+            let g = fp("%.17g", &[v]);
+            proptest::prop_assert_eq!(g.parse::<f64>().unwrap().to_bits(), bits, "{}", g);
+            let a = fp("%a", &[v]);
+            proptest::prop_assert_eq!(parse_hex_float(&a).to_bits(), bits, "{}", a);
+            let f = fp("%.1074f", &[v]);
+            proptest::prop_assert_eq!(f.parse::<f64>().unwrap().to_bits(), bits);
+        }
+        for conv in ["%e", "%f", "%g", "%a", "%E", "%G", "%A", "%F"] {
+            let s = fp(conv, &[v]);
+            proptest::prop_assert!(!s.is_empty());
+            proptest::prop_assert_eq!(s.starts_with('-'), v.is_sign_negative(), "{}", s);
+        }
+    }
+
+    /// Any flags, width and precision on any double: no panic, and the
+    /// stored output never exceeds the buffer.
+    #[test]
+    fn float_directives_never_panic(flags in proptest::collection::vec(proptest::sample::select(b"-+ #0".to_vec()), 0..4),
+                                    width in proptest::option::of(0usize..40), precision in proptest::option::of(0usize..40),
+                                    conv in proptest::sample::select(b"eEfFgGaA".to_vec()), bits in proptest::num::u64::ANY,
+                                    cap in 0usize..64) {
+        let mut fmt = b"%".to_vec();
+        fmt.extend(&flags);
+        if let Some(w) = width { fmt.extend(w.to_string().bytes()); }
+        if let Some(p) = precision { fmt.push(b'.'); fmt.extend(p.to_string().bytes()); }
+        fmt.push(conv);
+        let mut buf = vec![0u8; cap];
+        let mut out = Writer::new(&mut buf);
+        let n = unsafe { format(&fmt, &mut SliceArgs::new(&[bits]), &mut out) };
+        proptest::prop_assert!(out.stored() <= cap);
+        proptest::prop_assert!(n >= width.unwrap_or(0));
+    }
+
     /// Any format string and arguments: no panic, and the stored output
     /// never exceeds the buffer.
     #[test]

@@ -1,6 +1,6 @@
 //! DOS path -> full path -> NT path, as Windows resolves them.
 
-use rtl::path::{dos_device, full_path, nt_path, path_type, PathType};
+use rtl::path::{dos_device, full_path, full_path_bytes, nt_path, path_type, PathType};
 
 fn w(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
@@ -145,6 +145,24 @@ fn nt_paths() {
     let mut small = [0u16; 4];
     assert!(nt_path(&w("C:\\x"), &w(cur), &mut small).is_err());
     assert!(full_path(&[], &w(cur), &mut [0u16; 64]).is_err());
+}
+
+/// RtlGetFullPathName_U's byte counts (ReactOS's apitest, checked against
+/// Windows: `C:\test` with no buffer reports sizeof(L"C:\\test") = 16).
+#[test]
+fn full_path_byte_counts() {
+    let (n, c) = (w("C:\\a\\..\\b\\.\\c.txt"), w("C:\\"));
+    let mut out = vec![0u16; rtl::path::bound(&n, &c)];
+    let r = full_path(&n, &c, &mut out).unwrap();
+    assert_eq!(String::from_utf16(&out[..r.len]).unwrap(), "C:\\b\\c.txt");
+    // Ten units: 20 bytes written; 22 needed with the NUL.
+    assert_eq!(full_path_bytes(r.len, 128), Ok(20));
+    assert_eq!(full_path_bytes(r.len, 22), Ok(20));
+    assert_eq!(full_path_bytes(r.len, 21), Err(22));
+    assert_eq!(full_path_bytes(r.len, 20), Err(22), "no room for the NUL");
+    assert_eq!(full_path_bytes(r.len, 4), Err(22));
+    assert_eq!(full_path_bytes(7, 0), Err(16), "C:\\test, no buffer");
+    assert_eq!(full_path_bytes(usize::MAX, 0), Err(u32::MAX), "saturates");
 }
 
 proptest::proptest! {

@@ -92,16 +92,16 @@ pub unsafe extern "system" fn RtlGetFullPathName_U(
     }
     convert(wide_z(FileName), path::full_path, |r| {
         let Ok((full, w)) = r else { return 0 };
-        let bytes = full.len() * 2;
-        if bytes + 2 > BufferLength as usize {
-            return (bytes + 2) as u32;
-        }
+        let bytes = match path::full_path_bytes(full.len(), BufferLength as usize) {
+            Ok(bytes) => bytes,
+            Err(needed) => return needed,
+        };
         core::ptr::copy_nonoverlapping(full.as_ptr(), Buffer, full.len());
         *Buffer.add(full.len()) = 0;
         if let (Some(f), false) = (w.file_part, FilePart.is_null()) {
             *FilePart = Buffer.add(f);
         }
-        bytes as u32
+        bytes
     })
 }
 

@@ -259,27 +259,45 @@ fn paths() {
             buf.as_mut_ptr(),
             &mut part,
         );
-        check_eq!(n, 18, "bytes of C:\\b\\c.txt");
-        check!(eq_w(&buf[..9], "C:\\b\\c.txt"), "{}", Wide(&buf[..9]));
+        // C:\b\c.txt is 10 units: 20 bytes, the NUL not counted.
+        check_eq!(n, 20, "bytes of C:\\b\\c.txt");
+        check!(eq_w(&buf[..10], "C:\\b\\c.txt"), "{}", Wide(&buf[..10]));
+        check_eq!(buf[10], 0, "NUL-terminated");
         check_eq!(part, buf.as_ptr().add(5), "file part");
+        // Too small: the size needed with the NUL (ReactOS's apitest, run
+        // against Windows, expects sizeof(L"C:\\test") for C:\test).
         let needed =
             RtlGetFullPathName_U(wz!("C:\\b\\c.txt").as_ptr(), 4, buf.as_mut_ptr(), &mut part);
-        check_eq!(needed, 20, "too small: the size needed with the NUL");
+        check_eq!(needed, 22, "too small: the size needed with the NUL");
+        check_eq!(
+            RtlGetFullPathName_U(wz!("").as_ptr(), 128, buf.as_mut_ptr(), &mut part),
+            0,
+            "an empty name"
+        );
         check_st!(
             RtlSetCurrentDirectory_U(&us(w!("C:\\system32"))),
             STATUS_SUCCESS
         );
-        let n = RtlGetCurrentDirectory_U(128, buf.as_mut_ptr());
-        check!(
-            eq_w(&buf[..n as usize / 2], "C:\\system32\\")
-                || eq_w(&buf[..n as usize / 2], "C:\\system32"),
-            "cwd {}",
-            Wide(&buf[..n as usize / 2])
+        let cwd_is_system32 = |buf: &mut [u16; 64]| {
+            let n = RtlGetCurrentDirectory_U(128, buf.as_mut_ptr()) as usize / 2;
+            check!(eq_w(&buf[..n], "C:\\system32"), "cwd {}", Wide(&buf[..n]));
+        };
+        cwd_is_system32(&mut buf);
+        // What fails before any file is opened (ReactOS's
+        // RtlSetCurrentDirectory_U: a DOS device is not a directory; a name
+        // without a full path is invalid), leaving the directory alone.
+        // Whether the directory exists (STATUS_OBJECT_PATH_NOT_FOUND for
+        // C:\no\such\dir) is the file system's answer: that check waits
+        // for the I/O manager.
+        check_st!(
+            RtlSetCurrentDirectory_U(&us(w!(""))),
+            STATUS_OBJECT_NAME_INVALID
         );
         check_st!(
-            RtlSetCurrentDirectory_U(&us(w!("C:\\no\\such\\dir"))),
-            STATUS_OBJECT_PATH_NOT_FOUND
+            RtlSetCurrentDirectory_U(&us(w!("C:\\dir\\NUL"))),
+            STATUS_NOT_A_DIRECTORY
         );
+        cwd_is_system32(&mut buf);
     }
 }
 
