@@ -59,7 +59,7 @@ pub struct Suite {
 }
 
 /// What the kernel prints once no thread can run: proof that it survived.
-const IDLE: &str = "kernel: idle, no runnable threads";
+pub const IDLE: &str = "kernel: idle, no runnable threads";
 
 pub const SUITES: &[Suite] = &[
     Suite {
