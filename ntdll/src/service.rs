@@ -6,7 +6,7 @@
 //! only assembly here.
 
 use core::arch::asm;
-use nt_abi::status::STATUS_INVALID_SYSTEM_SERVICE;
+use nt_abi::status::{STATUS_ACCESS_VIOLATION, STATUS_INVALID_SYSTEM_SERVICE};
 use nt_abi::wire::{self, check_user_range, teb_slots, UserMemory, SERVICE_BUFFER_SIZE};
 use nt_abi::{NtStatus, ServiceId};
 use sel4_abi::{MessageInfo, FAST_MESSAGE_REGISTERS};
@@ -20,6 +20,14 @@ struct OwnMemory;
 impl UserMemory for OwnMemory {
     fn read(&self, addr: u64, dst: &mut [u8]) -> Result<(), NtStatus> {
         check_user_range(addr, dst.len() as u64)?;
+        if dst.is_empty() {
+            return Ok(());
+        }
+        // NULL never names caller memory, and copy_nonoverlapping must not
+        // be given it (its debug check would panic, ending the process).
+        if addr == 0 {
+            return Err(STATUS_ACCESS_VIOLATION);
+        }
         // SAFETY: the range is in the user half (checked above); the caller
         // passed it as a readable buffer of this size.
         unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, dst.as_mut_ptr(), dst.len()) };
@@ -32,6 +40,13 @@ impl UserMemory for OwnMemory {
 
     fn write(&mut self, addr: u64, src: &[u8]) -> Result<(), NtStatus> {
         check_user_range(addr, src.len() as u64)?;
+        if src.is_empty() {
+            return Ok(());
+        }
+        // As in `read`.
+        if addr == 0 {
+            return Err(STATUS_ACCESS_VIOLATION);
+        }
         // SAFETY: as in `read`, for a buffer the caller passed as writable.
         unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), addr as *mut u8, src.len()) };
         Ok(())

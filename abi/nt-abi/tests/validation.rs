@@ -286,6 +286,43 @@ fn stub_refuses_bad_pointers_before_sending() {
 }
 
 #[test]
+fn stub_checks_object_attributes_like_windows() {
+    // ObpCaptureObjectCreateInformation probes the record with ULONG
+    // alignment; ObpCaptureObjectName refuses an odd Length or one above
+    // MaximumLength and probes the characters with WCHAR alignment.
+    let mut mem = FakeMemory::new(64 * 1024);
+    let mut buf = vec![0u8; SERVICE_BUFFER_SIZE];
+    let id = ServiceId::NtOpenDirectoryObject;
+    let handle = mem.alloc_aligned(8, 8);
+    let chars = mem.alloc_aligned(64, 2);
+    let name = mem.alloc_aligned(16, 8);
+    let header = |length: u16, max: u16, buffer: u64| {
+        let mut h = [0u8; 16];
+        h[0..2].copy_from_slice(&length.to_le_bytes());
+        h[2..4].copy_from_slice(&max.to_le_bytes());
+        h[8..16].copy_from_slice(&buffer.to_le_bytes());
+        h
+    };
+    let oa = mem.alloc_aligned(0x31, 8);
+    mem.poke(oa, &oa_record(0x30, 0, name));
+    let cases = [
+        (header(8, 8, chars), oa, None),
+        (header(8, 8, chars), oa + 1, Some(STATUS_DATATYPE_MISALIGNMENT)),
+        (header(7, 8, chars), oa, Some(STATUS_OBJECT_NAME_INVALID)),
+        (header(8, 6, chars), oa, Some(STATUS_OBJECT_NAME_INVALID)),
+        (header(8, 8, chars + 1), oa, Some(STATUS_DATATYPE_MISALIGNMENT)),
+        // An empty name's Buffer is never probed.
+        (header(0, 0, 1), oa, None),
+    ];
+    // The misaligned record is refused before it is read.
+    for (h, p, want) in cases {
+        mem.poke(name, &h);
+        let r = marshal(id, &[handle, 1, p], &mem, &mut buf);
+        assert_eq!(r.err(), want, "{h:?} at {p:#x}");
+    }
+}
+
+#[test]
 fn strings_that_cannot_fit_are_name_too_long() {
     let mut mem = FakeMemory::new(256 * 1024);
     let mut rng = Rng::new(2);

@@ -542,10 +542,21 @@ fn case_and_openif() {
         STATUS_SUCCESS
     );
     close(h);
-    // Without the flag, another case is another name: a new object.
-    let (st, d2) = create_dir(w!("\\BaseNamedObjects\\nt-ob-CASE"), 0, Handle::NULL);
-    check_eq!(st, STATUS_SUCCESS);
-    close(d2);
+    // Directory names ignore case even without the flag: the Directory
+    // type is CaseInsensitive and Windows' ObCaseInsensitive is 1 by
+    // default, so ObpLookupObjectName adds OBJ_CASE_INSENSITIVE. Only types
+    // without that flag (events, mutants: Wine om.c test_case_sensitive)
+    // take another case for another name.
+    let (st, _) = create_dir(w!("\\BaseNamedObjects\\nt-ob-CASE"), 0, Handle::NULL);
+    check_eq!(st, STATUS_OBJECT_NAME_COLLISION);
+    let n = us(w!("\\BaseNamedObjects\\NT-OB-CASE"));
+    let a = oa(&n, 0, Handle::NULL);
+    // SAFETY: valid pointers.
+    check_st!(
+        unsafe { NtOpenDirectoryObject(&mut h, DIRECTORY_QUERY, &a) },
+        STATUS_SUCCESS
+    );
+    close(h);
     // With it, the existing object collides (OPENIF: opens it).
     let (st, _) = create_dir(
         w!("\\BaseNamedObjects\\NT-OB-Case"),

@@ -17,8 +17,8 @@ use super::{
 };
 use crate::services::{ArgKind, Dir, ServiceId, MAX_ARGS};
 use crate::status::{
-    NtStatus, STATUS_ACCESS_VIOLATION, STATUS_INSUFFICIENT_RESOURCES, STATUS_INTERNAL_ERROR, STATUS_INVALID_PARAMETER,
-    STATUS_NAME_TOO_LONG,
+    NtStatus, STATUS_ACCESS_VIOLATION, STATUS_DATATYPE_MISALIGNMENT, STATUS_INSUFFICIENT_RESOURCES,
+    STATUS_INTERNAL_ERROR, STATUS_INVALID_PARAMETER, STATUS_NAME_TOO_LONG, STATUS_OBJECT_NAME_INVALID,
 };
 
 /// What the stub must do with one output after the reply.
@@ -218,13 +218,27 @@ pub fn marshal<M: UserMemory + ?Sized>(
                     }
                     Plan::Word(0)
                 } else {
+                    // ObpCaptureObjectCreateInformation probes the record
+                    // with ULONG alignment.
+                    if p % 4 != 0 {
+                        return Err(STATUS_DATATYPE_MISALIGNMENT);
+                    }
                     let mut rec = [0u8; oa_record::SIZE];
                     mem.read(p, &mut rec)?;
                     let name_ptr = super::rd_u64(&rec, oa_record::OBJECT_NAME);
                     let name = if name_ptr == 0 {
                         None
                     } else {
-                        let (len, _, buffer) = read_unicode_string(mem, name_ptr)?;
+                        let (len, max, buffer) = read_unicode_string(mem, name_ptr)?;
+                        // ObpCaptureObjectName: an odd Length or one above
+                        // MaximumLength is a bad name; the characters are
+                        // probed with WCHAR alignment.
+                        if len % 2 != 0 || len > max {
+                            return Err(STATUS_OBJECT_NAME_INVALID);
+                        }
+                        if len > 0 && buffer % 2 != 0 {
+                            return Err(STATUS_DATATYPE_MISALIGNMENT);
+                        }
                         has_string |= len > 0;
                         fixed += align_up(len as u64);
                         Some((buffer, len))

@@ -37,10 +37,21 @@ impl FakeMemory {
     }
 
     /// Allocates `len` bytes at a random small misalignment (the stubs must
-    /// not care about alignment) and returns the address.
+    /// not care about alignment, except where Windows probes with one) and
+    /// returns the address.
     pub fn alloc(&mut self, rng: &mut Rng, len: usize) -> u64 {
         let misalign = if rng.chance(3) { rng.below(8) } else { 0 };
         let addr = self.next + misalign;
+        self.next = (addr + len as u64 + 16) & !7;
+        assert!(self.next - BASE <= self.bytes.len() as u64, "fake memory exhausted");
+        addr
+    }
+
+    /// Allocates `len` bytes at a multiple of `align` (a power of two):
+    /// for what Windows probes with an alignment (OBJECT_ATTRIBUTES and
+    /// their name's characters).
+    pub fn alloc_aligned(&mut self, len: usize, align: u64) -> u64 {
+        let addr = (self.next + align - 1) & !(align - 1);
         self.next = (addr + len as u64 + 16) & !7;
         assert!(self.next - BASE <= self.bytes.len() as u64, "fake memory exhausted");
         addr
@@ -300,7 +311,13 @@ pub fn scenario(service: ServiceId, mem: &mut FakeMemory, rng: &mut Rng, big: bo
                 } else {
                     let len = rng.even_below(300);
                     let h = mem.unicode_string(rng, len, len);
-                    let buffer = u64::from_le_bytes(mem.peek(h + 8, 8).try_into().unwrap());
+                    // The characters are probed with WCHAR alignment.
+                    let mut buffer = u64::from_le_bytes(mem.peek(h + 8, 8).try_into().unwrap());
+                    if buffer % 2 != 0 {
+                        buffer = mem.alloc_aligned(len as usize, 2);
+                        mem.fill_random(rng, buffer, len as usize);
+                        mem.poke(h + 8, &buffer.to_le_bytes());
+                    }
                     fixed += align16(len as u64);
                     has_string |= len > 0;
                     (h, Some(if len == 0 { vec![] } else { mem.peek(buffer, len as usize).to_vec() }))
@@ -308,7 +325,8 @@ pub fn scenario(service: ServiceId, mem: &mut FakeMemory, rng: &mut Rng, big: bo
                 let root = if rng.chance(2) { 0 } else { rng.next() };
                 let attributes = rng.next() as u32 & OBJ_VALID_ATTRIBUTES;
                 let (sd, sqos) = (rng.next(), rng.next());
-                let p = mem.alloc(rng, 0x30);
+                // The record is probed with ULONG alignment.
+                let p = mem.alloc_aligned(0x30, 4);
                 let mut rec = [0u8; 0x30];
                 rec[0..4].copy_from_slice(&0x30u32.to_le_bytes());
                 rec[4..8].copy_from_slice(&(rng.next() as u32).to_le_bytes()); // padding
