@@ -100,7 +100,8 @@ pub fn start(bi: &'static BootInfo) -> ! {
     let mut mem = Memory::new(bi);
     let console = Console::new(&mut mem);
     let heap = mem.init_heap();
-    let clock = Clock::new(bi, mem.slot());
+    // The I/O port cap's slot; at boot there are thousands.
+    let clock = Clock::new(bi, mem.slot().unwrap_or(0));
     boot_screen(&console, bi, &mem);
     let mut w = &console;
     let _ = writeln!(w, " Heap:       {} KiB", heap >> 10);

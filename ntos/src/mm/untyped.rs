@@ -63,14 +63,22 @@ impl Memory {
         &self.bi.untyped_list[..n]
     }
 
-    /// A fresh slot of the root CNode.
-    pub fn slot(&mut self) -> CPtr {
+    /// A free slot of the root CNode (NotEnoughMemory when none is left:
+    /// the caller reports it, the Executive goes on).
+    pub fn slot(&mut self) -> Result<CPtr, Error> {
         if let Some(s) = self.free.pop() {
-            return s;
+            return Ok(s);
         }
-        assert!(self.next_slot < self.end_slot, "ntos: out of CSpace slots");
-        self.next_slot += 1;
-        self.next_slot - 1
+        self.fresh_slots(1)
+    }
+
+    /// `n` consecutive never-used slots (Retype fills consecutive slots).
+    fn fresh_slots(&mut self, n: u64) -> Result<CPtr, Error> {
+        if self.end_slot - self.next_slot < n {
+            return Err(Error::from_reply(ErrorCode::NotEnoughMemory as u64, 1, &[0]));
+        }
+        self.next_slot += n;
+        Ok(self.next_slot - n)
     }
 
     /// Free slots left in the root CNode.
@@ -88,7 +96,7 @@ impl Memory {
 
     /// A copy of `cap` (all rights) in a fresh slot.
     pub fn copy_cap(&mut self, cap: CPtr) -> Result<CPtr, Error> {
-        let slot = self.slot();
+        let slot = self.slot()?;
         match ROOT.copy(slot, DEPTH, ROOT, cap, DEPTH, sel4::abi::CapRights::ALL) {
             Ok(()) => Ok(slot),
             Err(e) => {
@@ -147,7 +155,7 @@ impl Memory {
     /// A new object of `ty` (with `size_bits` for untypeds and CNodes) in a
     /// fresh slot, from the first RAM untyped with room for it.
     pub fn alloc(&mut self, ty: ObjectType, size_bits: u64) -> Result<CPtr, Error> {
-        let slot = self.slot();
+        let slot = self.slot()?;
         let obj_bits = ty.size_bits(size_bits as usize).unwrap_or(0) as u8;
         let mut last = None;
         for (i, u) in self.untypeds().iter().enumerate() {
@@ -185,9 +193,8 @@ impl Memory {
         let (mut cap, mut base, mut bits) = (Untyped(self.bi.untyped.start + i as u64), u.paddr, u.size_bits as u64);
         // Halve the untyped until the 4 KiB piece holding `paddr` is left.
         while bits > 12 {
-            let first = self.slot();
-            let second = self.slot();
-            debug_assert_eq!(second, first + 1);
+            let first = self.fresh_slots(2)?;
+            let second = first + 1;
             cap.retype(ObjectType::Untyped, bits - 1, ROOT, 0, 0, first, 2)?;
             bits -= 1;
             if paddr >= base + (1 << bits) {
@@ -197,7 +204,7 @@ impl Memory {
                 cap = Untyped(first);
             }
         }
-        let frame = self.slot();
+        let frame = self.slot()?;
         cap.retype(ObjectType::SmallPage, 0, ROOT, 0, 0, frame, 1)?;
         Ok(frame)
     }
