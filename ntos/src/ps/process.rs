@@ -589,10 +589,18 @@ fn fill_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread, spec: &ThreadS
 /// (ids, exit status, times) stays for whoever still refers to it.
 pub fn release_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread) {
     if t.tcb != 0 {
-        let _ = Tcb(t.tcb).suspend();
-        // A suspended TCB is reusable as it is (Configure replaces its
-        // CSpace, VSpace and IPC buffer).
-        mem.give(ObjectType::TCB, t.tcb);
+        let tcb = Tcb(t.tcb);
+        let _ = tcb.suspend();
+        // A suspended TCB is reusable once it no longer holds the
+        // process's CNode: its copy would become the CNode's last cap when
+        // the process ends, and seL4 refuses to Configure a TCB whose old
+        // CSpace root would then need a (long-running) delete. So it is
+        // parked on the Executive's own CSpace and VSpace, which outlive
+        // it; Configure replaces them (and the IPC buffer) on reuse.
+        match tcb.set_space(0, CNode(cap::INIT_THREAD_CNODE), 0, cap::INIT_THREAD_VSPACE, 0) {
+            Ok(()) => mem.give(ObjectType::TCB, t.tcb),
+            Err(_) => mem.free_slot(t.tcb),
+        }
         t.tcb = 0;
     }
     let cnode = CNode(p.cnode);

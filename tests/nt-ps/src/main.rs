@@ -716,7 +716,9 @@ fn old_create_thread() {
     let mut ctx: Context = unsafe { core::mem::zeroed() };
     ctx.context_flags = CONTEXT_FULL;
     ctx.rip = old_style_entry as *const () as usize as u64;
-    ctx.rsp = top - 0x28 - 8; // home space, then a return-address slot
+    // As at a function entry (nt-facts §7: RSP mod 16 = 8): home space
+    // and the return-address slot, 0x28 bytes below a 16-aligned top.
+    ctx.rsp = top - 0x28;
     ctx.rcx = 0xC0FFEE;
     ctx.eflags = 0x202;
     let initial = InitialTeb {
