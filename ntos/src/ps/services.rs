@@ -419,6 +419,16 @@ fn handle_attributes(v: Option<&ObjectAttributesView>) -> u32 {
     v.map_or(0, |v| v.attributes)
 }
 
+/// The alignment an information buffer is probed with: ULONG, or a byte
+/// for records smaller than one (0 stands for a variable-size record).
+fn probe_alignment(size: u64) -> u64 {
+    if size == 0 || size >= 4 {
+        4
+    } else {
+        1
+    }
+}
+
 /// KERNEL_USER_TIMES: creation and exit times; kernel and user time stay
 /// 0 because the kernel keeps no per-thread CPU accounting yet.
 fn times(create: i64, exit: i64) -> Vec<u8> {
@@ -1014,10 +1024,6 @@ impl Executive {
 
     pub fn nt_query_information_process(&mut self, tid: u64, a: args::NtQueryInformationProcess, reply: &mut Reply) -> Outcome {
         let out = a.process_information;
-        // ProbeForWrite with ULONG alignment comes first.
-        if out.len != 0 && out.user_addr % 4 != 0 {
-            return Outcome::Reply(STATUS_DATATYPE_MISALIGNMENT);
-        }
         let Ok(class) = ProcessInfoClass::try_from(a.process_information_class) else {
             return Outcome::Reply(STATUS_INVALID_INFO_CLASS);
         };
@@ -1045,6 +1051,10 @@ impl Executive {
             }
             _ => return Outcome::Reply(STATUS_NOT_IMPLEMENTED),
         };
+        // ProbeForWrite: ULONG alignment, byte alignment for byte records.
+        if out.len != 0 && out.user_addr % probe_alignment(fixed) != 0 {
+            return Outcome::Reply(STATUS_DATATYPE_MISALIGNMENT);
+        }
         if fixed != 0 && len != fixed {
             if let Some(r) = a.return_length {
                 let _ = reply.put(r, &(fixed as u32));
@@ -1123,9 +1133,6 @@ impl Executive {
 
     pub fn nt_query_information_thread(&mut self, tid: u64, a: args::NtQueryInformationThread, reply: &mut Reply) -> Outcome {
         let out = a.thread_information;
-        if out.len != 0 && out.user_addr % 4 != 0 {
-            return Outcome::Reply(STATUS_DATATYPE_MISALIGNMENT);
-        }
         let Ok(class) = ThreadInfoClass::try_from(a.thread_information_class) else {
             return Outcome::Reply(STATUS_INVALID_INFO_CLASS);
         };
@@ -1148,6 +1155,9 @@ impl Executive {
             }
             _ => return Outcome::Reply(STATUS_NOT_IMPLEMENTED),
         };
+        if out.len != 0 && out.user_addr % probe_alignment(need) != 0 {
+            return Outcome::Reply(STATUS_DATATYPE_MISALIGNMENT);
+        }
         if a.thread_information_length as u64 != need {
             if let Some(r) = a.return_length {
                 let _ = reply.put(r, &(need as u32));

@@ -298,3 +298,12 @@ fn images_that_do_not_parse() {
     assert_eq!(image_status(b""), STATUS_INVALID_IMAGE_NOT_MZ);
     assert_eq!(image_status(b"MZ\0\0"), STATUS_INVALID_IMAGE_FORMAT);
 }
+
+#[test]
+fn information_buffers_are_probed_with_their_alignment() {
+    assert_eq!(probe_alignment(0), 4);
+    assert_eq!(probe_alignment(1), 1);
+    assert_eq!(probe_alignment(2), 1);
+    assert_eq!(probe_alignment(4), 4);
+    assert_eq!(probe_alignment(0x30), 4);
+}
