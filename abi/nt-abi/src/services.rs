@@ -134,6 +134,14 @@ impl Pointee {
         }
     }
 
+    /// The alignment the service probes the caller's record with (1: none).
+    pub const fn align(self) -> u64 {
+        match self {
+            Pointee::Context => 16,
+            _ => 1,
+        }
+    }
+
     /// Is the size given by a field of the record itself?
     pub const fn is_variable(self) -> bool {
         self.size_field().is_some()

@@ -323,6 +323,20 @@ fn stub_checks_object_attributes_like_windows() {
 }
 
 #[test]
+fn a_context_is_probed_with_its_alignment() {
+    let mut mem = FakeMemory::new(64 * 1024);
+    let mut buf = vec![0u8; SERVICE_BUFFER_SIZE];
+    let ctx = mem.alloc_aligned(0x4D0 + 16, 16);
+    for id in [ServiceId::NtGetContextThread, ServiceId::NtSetContextThread] {
+        assert!(marshal(id, &[4, ctx], &mem, &mut buf).is_ok(), "{id:?}");
+        for off in [1, 4, 8] {
+            let r = marshal(id, &[4, ctx + off], &mem, &mut buf);
+            assert_eq!(r.err(), Some(STATUS_DATATYPE_MISALIGNMENT), "{id:?} at +{off}");
+        }
+    }
+}
+
+#[test]
 fn strings_that_cannot_fit_are_name_too_long() {
     let mut mem = FakeMemory::new(256 * 1024);
     let mut rng = Rng::new(2);

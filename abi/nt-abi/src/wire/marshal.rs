@@ -143,6 +143,12 @@ pub fn marshal<M: UserMemory + ?Sized>(
                     Plan::Word(0)
                 } else {
                     let size = ty.size() as u64;
+                    // NtGet/SetContextThread probe the CONTEXT with its
+                    // 16-byte alignment (CONTEXT_ALIGN); the other fixed
+                    // records are probed without an alignment on x64.
+                    if p % ty.align() != 0 {
+                        return Err(STATUS_DATATYPE_MISALIGNMENT);
+                    }
                     if dir != Dir::In {
                         mem.probe_write(p, size)?;
                         copy[i] = if ty.is_word() {

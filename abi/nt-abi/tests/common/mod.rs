@@ -228,7 +228,9 @@ pub fn scenario(service: ServiceId, mem: &mut FakeMemory, rng: &mut Rng, big: bo
                     continue;
                 }
                 let size = ty.size();
-                let p = mem.alloc(rng, size);
+                // Records with a probe alignment (CONTEXT) are where a caller
+                // must put them; the others at any byte.
+                let p = if ty.align() > 1 { mem.alloc_aligned(size, ty.align()) } else { mem.alloc(rng, size) };
                 mem.fill_random(rng, p, size);
                 args[i] = p;
                 expect[i] = match dir {
