@@ -113,6 +113,12 @@ pub fn start(bi: &'static BootInfo) -> ! {
             sel4::debug_halt()
         }
     };
+    let pages = ex.mem.ram_bytes() / 4096;
+    ex.shared_data = crate::ke::tick::shared_page(&mut ex.mem, &ex.clock, pages);
+    ex.tick = crate::ke::tick::Tick::start(&mut ex.mem, &ex.clock);
+    if ex.tick.is_none() {
+        let _ = writeln!(&ex.console, " Clock:      no RTC interrupt; the shared clocks stay as at boot");
+    }
     if let Err(s) = ex.boot_namespace() {
         let _ = writeln!(&ex.console, " Namespace: cannot create the boot objects ({:#010x})", s.0 as u32);
     }

@@ -8,6 +8,7 @@
 //! ends the calling thread does not reply at all.
 
 use super::Executive;
+use crate::ke::tick::TICK_BADGE;
 use crate::mm::vad::Access;
 use crate::ps::process::FAULT_BADGE;
 use core::fmt::Write;
@@ -37,6 +38,14 @@ pub fn serve(ex: &mut Executive) -> ! {
     let mut regs = MsgRegs::default();
     let (mut badge, mut info) = sel4::sys_recv(ex.endpoint, &mut regs);
     loop {
+        // A clock tick (the bound notification): nobody to answer.
+        if badge & TICK_BADGE != 0 {
+            if let Some(t) = &ex.tick {
+                t.tick(&ex.clock);
+            }
+            (badge, info) = sel4::sys_recv(ex.endpoint, &mut regs);
+            continue;
+        }
         // The shortest path: a service without arguments (its message is
         // empty) is answered at once.
         if badge & FAULT_BADGE == 0 && info.length() == 0 {
@@ -171,6 +180,25 @@ impl Executive {
             }
             // The counter is the clock's: 100 ns units since boot, at 10 MHz
             // (what Windows reports on machines with an invariant TSC).
+            // One fixed tick (ke::tick): the coarsest, finest and current
+            // resolutions are all 15.625 ms.
+            Call::NtQueryTimerResolution(a) => {
+                let r = crate::ke::shared_data::TICK_100NS as u32;
+                let _ = reply.put(a.maximum_time, &r);
+                let _ = reply.put(a.minimum_time, &r);
+                let _ = reply.put(a.current_time, &r);
+                Outcome::Reply(STATUS_SUCCESS)
+            }
+            // No privileges are modelled yet: anyone may set the clock.
+            Call::NtSetSystemTime(a) => {
+                if let Some(p) = a.previous_time {
+                    let _ = reply.put(p, &self.clock.now());
+                }
+                if let Some(t) = a.system_time {
+                    self.clock.set(t.get());
+                }
+                Outcome::Reply(STATUS_SUCCESS)
+            }
             Call::NtQueryPerformanceCounter(a) => {
                 let _ = reply.put(a.performance_counter, &self.clock.since_boot());
                 if let Some(f) = a.performance_frequency {

@@ -4,6 +4,7 @@
 
 use super::object::Body;
 use crate::ke::console::Console;
+use crate::ke::tick::Tick;
 use crate::ke::time::Clock;
 use crate::mm::Memory;
 use crate::ps::params::Params;
@@ -27,6 +28,9 @@ pub struct Executive {
     pub mem: Memory,
     pub console: Console,
     pub clock: Clock,
+    /// KUSER_SHARED_DATA's frame, and the tick that keeps its clocks.
+    pub shared_data: Option<CPtr>,
+    pub tick: Option<Tick>,
     /// The endpoint the Executive receives on; clients hold badged copies.
     pub endpoint: CPtr,
     /// The boot image (a ustar archive), if the boot loader passed one.
@@ -56,6 +60,8 @@ impl Executive {
             mem,
             console,
             clock,
+            shared_data: None,
+            tick: None,
             endpoint,
             boot_image,
             ob: ObjectManager::new(),
@@ -116,6 +122,12 @@ impl Executive {
         let pid = self.cid();
         let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: self.clock.now() };
         let mut p = process::create_process(&mut self.mem, &spec)?;
+        if let Some(frame) = self.shared_data {
+            if let Err(e) = map_shared_data(&mut self.mem, &mut p, frame) {
+                process::release_process(&mut self.mem, &mut p);
+                return Err(e);
+            }
+        }
         let created = self
             .ob
             .create_object(None, &ObjectAttrs::default(), TypeId::PROCESS, Body::Process(pid), 0)
@@ -227,4 +239,25 @@ impl Executive {
             );
         }
     }
+}
+
+/// Maps KUSER_SHARED_DATA read-only at its fixed address in a new process.
+fn map_shared_data(mem: &mut Memory, p: &mut Process, frame: CPtr) -> Result<(), NtStatus> {
+    use crate::mm::vad::{VadType, ViewRequest};
+    use nt_abi::consts::PAGE_READONLY;
+    let view = ViewRequest {
+        base: nt_abi::types::KUSER_SHARED_DATA_ADDRESS,
+        size: 0x1000,
+        kind: VadType::Mapped,
+        protect: PAGE_READONLY,
+        max_protect: PAGE_READONLY,
+        commit: true,
+        private_copies: false,
+        zero_bits: 0,
+        top_down: false,
+        tag: 0,
+    };
+    let (base, _) = p.vad.map_view(&view)?;
+    let rights = p.vad.set_backed(base, true)?;
+    p.space.back_shared(mem, base, frame, rights).map_err(|_| STATUS_NO_MEMORY)
 }

@@ -1,4 +1,6 @@
 //! Kernel-side services of the Executive: the console and the clock.
 
 pub mod console;
+pub mod shared_data;
+pub mod tick;
 pub mod time;

@@ -72,6 +72,8 @@ pub struct Clock {
     boot_time: i64,
     boot_tsc: u64,
     tsc_mhz: u64,
+    /// The CMOS ports (0x70-0x71), also the periodic tick's (`ke::tick`).
+    pub cmos: Option<IoPort>,
 }
 
 impl Clock {
@@ -84,18 +86,22 @@ impl Clock {
             .unwrap_or(1000) as u64;
         let boot_tsc = rdtsc();
         let root = CNode(cap::INIT_THREAD_CNODE);
-        let boot_time = IoPortControl(cap::IO_PORT_CONTROL)
-            .issue(0x70, 0x71, root, slot, 64)
-            .ok()
-            .and_then(|()| read_cmos(IoPort(slot)))
+        let cmos = IoPortControl(cap::IO_PORT_CONTROL).issue(0x70, 0x71, root, slot, 64).ok().map(|()| IoPort(slot));
+        let boot_time = cmos
+            .and_then(read_cmos)
             // 2026-01-01 when there is no usable clock.
             .unwrap_or_else(|| nt_time(2026, 1, 1, 0, 0, 0));
-        Clock { boot_time, boot_tsc, tsc_mhz }
+        Clock { boot_time, boot_tsc, tsc_mhz, cmos }
     }
 
     /// Now, in NT time.
     pub fn now(&self) -> i64 {
         self.boot_time + self.since_boot()
+    }
+
+    /// Sets the system time (NtSetSystemTime); the interrupt time goes on.
+    pub fn set(&mut self, now: i64) {
+        self.boot_time = now - self.since_boot();
     }
 
     /// 100 ns intervals since boot.
