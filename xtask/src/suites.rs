@@ -136,6 +136,7 @@ pub const SUITES: &[Suite] = &[
         boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ps.exe", "alpha  \"beta gamma\"")],
     },
     Suite { name: "nt-ldr", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ldr.exe", "")] },
+    Suite { name: "nt-mm", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-mm.exe", "")] },
     Suite { name: "nt-time", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-time.exe", "")] },
     Suite { name: "nt-fuzz", timeout_secs: 300, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-fuzz.exe", "")] },
     Suite { name: "nt-rtl", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-rtl.exe", "")] },

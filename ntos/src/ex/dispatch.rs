@@ -170,6 +170,8 @@ impl Executive {
             Call::NtQueryVirtualMemory(a) => self.nt_query_virtual_memory(tid, a, reply),
             Call::NtReadVirtualMemory(a) => self.nt_read_virtual_memory(tid, a, reply),
             Call::NtWriteVirtualMemory(a) => self.nt_write_virtual_memory(tid, a, reply),
+            Call::NtFlushInstructionCache(a) => self.nt_flush_instruction_cache(tid, a),
+            Call::NtLockVirtualMemory(a) => self.nt_lock_virtual_memory(tid, a, reply),
             Call::NtOpenSection(a) => self.nt_open_section(tid, a, reply),
             Call::NtMapViewOfSection(a) => self.nt_map_view_of_section(tid, a, reply),
             Call::NtUnmapViewOfSection(a) => self.nt_unmap_view_of_section(tid, a),
@@ -261,7 +263,7 @@ impl Executive {
                 Ok(()) => return status_only(NtStatus(0)),
                 Err(e) => code = e,
             }
-            if self.recover_probe(tid) {
+            if self.recover_probe(tid, code) {
                 return status_only(NtStatus(0));
             }
         }
@@ -280,8 +282,10 @@ impl Executive {
 impl Executive {
     /// A fault while ntdll touched caller memory inside a probe (see
     /// `nt_abi::wire::probe`): resume the thread at the probe's recovery
-    /// code with STATUS_ACCESS_VIOLATION. False when no probe is active.
-    fn recover_probe(&mut self, tid: u64) -> bool {
+    /// code with the fault's status (STATUS_ACCESS_VIOLATION, or
+    /// STATUS_GUARD_PAGE_VIOLATION for a guard page, whose guard is now
+    /// gone, as Windows' probes report). False when no probe is active.
+    fn recover_probe(&mut self, tid: u64, code: NtStatus) -> bool {
         let Some(t) = self.threads.get(&tid) else { return false };
         let (teb, tcb) = (t.teb, sel4::Tcb(t.tcb));
         let Some(p) = self.processes.get_mut(&t.pid) else { return false };
@@ -300,7 +304,7 @@ impl Executive {
         ctx.rip = word_at(probe::RESUME_RIP);
         ctx.rsp = word_at(probe::RESUME_RSP);
         ctx.rcx = frame;
-        ctx.rax = STATUS_ACCESS_VIOLATION.0 as u64;
+        ctx.rax = code.0 as u64;
         tcb.write_registers(false, 0, words, &ctx).is_ok()
     }
 }

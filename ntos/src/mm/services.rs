@@ -72,6 +72,52 @@ impl Executive {
         }
     }
 
+    /// x86 keeps instruction caches coherent: only the handle is checked.
+    pub fn nt_flush_instruction_cache(&mut self, tid: u64, a: args::NtFlushInstructionCache) -> Outcome {
+        Outcome::Reply(match self.process_for(tid, a.process_handle, nt_abi::consts::PROCESS_VM_WRITE) {
+            Ok(_) => STATUS_SUCCESS,
+            Err(e) => e,
+        })
+    }
+
+    /// NtLockVirtualMemory: Triton never pages memory out, so locking means
+    /// giving every page of the range its frame now. MAP_PROCESS (1) is
+    /// the lock a process may take; MAP_SYSTEM (2) needs a privilege.
+    pub fn nt_lock_virtual_memory(&mut self, tid: u64, a: args::NtLockVirtualMemory, reply: &mut Reply) -> Outcome {
+        const MAP_PROCESS: u32 = 1;
+        const MAP_SYSTEM: u32 = 2;
+        if a.map_type & !(MAP_PROCESS | MAP_SYSTEM) != 0 || a.map_type == 0 {
+            return Outcome::Reply(STATUS_INVALID_PARAMETER);
+        }
+        if a.map_type & MAP_SYSTEM != 0 {
+            return Outcome::Reply(STATUS_PRIVILEGE_NOT_HELD);
+        }
+        let r = self.process_for(tid, a.process_handle, nt_abi::consts::PROCESS_VM_OPERATION).and_then(|pid| {
+            let p = self.processes.get_mut(&pid).filter(|p| p.alive()).ok_or(STATUS_PROCESS_IS_TERMINATING)?;
+            let (base, size) = (a.base_address.input.get(), a.region_size.input.get());
+            let end = base.checked_add(size).filter(|_| size != 0).ok_or(STATUS_INVALID_PARAMETER)?;
+            let (start, end) = (base & !0xFFF, end.next_multiple_of(0x1000));
+            let mut page = start;
+            while page < end {
+                if !p.vad.page(page).is_some_and(|i| i.state.is_committed()) {
+                    return Err(STATUS_NOT_COMMITTED);
+                }
+                page += 0x1000;
+            }
+            // Touching each page backs it (the Executive's own read would
+            // not: untouched pages read as zero without a frame).
+            let mut page = start;
+            while page < end {
+                let mut b = [0u8; 1];
+                p.read(&mut self.mem, page, &mut b, false)?;
+                p.write(&mut self.mem, page, &b, false)?;
+                page += 0x1000;
+            }
+            Ok((start, end - start))
+        });
+        self.ranged_reply(r, a.base_address.output, a.region_size.output, reply)
+    }
+
     /// Writes back a (base, size) pair, as the range services do.
     fn ranged_reply(
         &self,

@@ -297,7 +297,8 @@ pub mod teb_slots {
 /// on its stack. If that copy faults on memory the caller may not touch,
 /// the Executive does not end the process: it resumes the thread at
 /// `frame[RESUME_RIP]` with RSP = `frame[RESUME_RSP]`, RCX = the frame's
-/// address and RAX = STATUS_ACCESS_VIOLATION, and ntdll's recovery code
+/// address and RAX = STATUS_ACCESS_VIOLATION (STATUS_GUARD_PAGE_VIOLATION
+/// for a guard page), and ntdll's recovery code
 /// restores the rest of the registers from the frame and returns the status
 /// from the service stub.
 pub mod probe {
