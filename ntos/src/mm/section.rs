@@ -136,7 +136,9 @@ fn vad_granularity() -> u64 {
     crate::mm::vad::ALLOCATION_GRANULARITY
 }
 
-/// SECTION_IMAGE_INFORMATION (0x40 bytes) of an image file.
+/// SECTION_IMAGE_INFORMATION (0x40 bytes, phnt's x64 layout:
+/// ImageCharacteristics at 0x2C, Machine at 0x30, ImageFileSize at 0x38)
+/// of an image file.
 pub(crate) fn image_information(file: &[u8]) -> alloc::vec::Vec<u8> {
     let mut b = alloc::vec![0u8; IMAGE_SIZE as usize];
     let Ok(img) = pe::PeImage::parse(file) else { return b };
@@ -150,10 +152,11 @@ pub(crate) fn image_information(file: &[u8]) -> alloc::vec::Vec<u8> {
     put(0x20, &(img.subsystem() as u32).to_le_bytes());
     put(0x24, &minor.to_le_bytes());
     put(0x26, &major.to_le_bytes());
-    put(0x30, &img.characteristics().to_le_bytes());
-    put(0x32, &img.dll_characteristics().to_le_bytes());
-    put(0x34, &img.machine().to_le_bytes());
-    put(0x36, &[(entry != 0) as u8]);
-    put(0x3C, &(file.len() as u32).to_le_bytes());
+    // 0x28 is OperatingSystemVersion (GpValue before Vista), left 0.
+    put(0x2C, &img.characteristics().to_le_bytes());
+    put(0x2E, &img.dll_characteristics().to_le_bytes());
+    put(0x30, &img.machine().to_le_bytes());
+    put(0x32, &[(entry != 0) as u8]);
+    put(0x38, &(file.len() as u32).to_le_bytes());
     b
 }

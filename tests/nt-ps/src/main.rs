@@ -3,7 +3,8 @@
 //! NtOpenProcess/NtOpenThread by CLIENT_ID; threads from NtCreateThreadEx
 //! and the old NtCreateThread; suspend counts; thread contexts; child
 //! processes (nt-child.exe) from NtCreateUserProcess with their exit codes;
-//! bad input for each. Run with `--faults` it is the nt-faults suite:
+//! bad input for each; the Rtl creation layer and NtCreateProcessEx /
+//! NtSetInformation* are in `rtl_ps`. Run with `--faults` it is the nt-faults suite:
 //! children that fault must end with the exception code while this
 //! process goes on.
 #![no_std]
@@ -19,6 +20,8 @@ use nt_test::util::{self, bad, eq_w_ci, oa, units, us, Wide};
 use nt_test::{check, check_eq, check_st, say, w};
 
 nt_test::entry!("nt-ps", run);
+
+mod rtl_ps;
 
 extern "C" {
     /// The linker's symbol at this image's own base.
@@ -56,6 +59,7 @@ fn run(peb: &Peb) {
     old_create_thread();
     suspend_and_context();
     children();
+    rtl_ps::run();
 }
 
 fn teb() -> &'static Teb {
