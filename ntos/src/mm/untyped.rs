@@ -41,6 +41,8 @@ pub struct Memory {
     /// pooled paging structures are empty and unmapped; pooled PML4s keep
     /// their ASID.
     pools: [Vec<CPtr>; POOLED.len()],
+    /// Empty CNodes by radix (process CNodes).
+    cnodes: Vec<(u64, CPtr)>,
     /// Bytes retyped from RAM untypeds so far (pooled objects included).
     retyped: u64,
 }
@@ -54,6 +56,7 @@ impl Memory {
             exhausted: [false; sel4::abi::MAX_BOOTINFO_UNTYPED_CAPS],
             free: Vec::new(),
             pools: Default::default(),
+            cnodes: Vec::new(),
             retyped: 0,
         }
     }
@@ -137,13 +140,31 @@ impl Memory {
         }
     }
 
+    /// An empty CNode of 2^`bits` slots: pooled, else newly retyped.
+    pub fn take_cnode(&mut self, bits: u64) -> Result<CPtr, Error> {
+        match self.cnodes.iter().position(|(b, _)| *b == bits) {
+            Some(i) => Ok(self.cnodes.swap_remove(i).1),
+            None => self.alloc(ObjectType::CapTable, bits),
+        }
+    }
+
+    /// Gives back a CNode whose slots are all empty.
+    pub fn give_cnode(&mut self, bits: u64, cnode: CPtr) {
+        self.cnodes.push((bits, cnode));
+    }
+
     /// Bytes of RAM not in use: never retyped, or pooled.
     pub fn available_bytes(&self) -> u64 {
         let pooled: u64 = POOLED
             .iter()
             .zip(&self.pools)
             .map(|(t, p)| (1u64 << t.size_bits(0).unwrap_or(12)) * p.len() as u64)
-            .sum();
+            .sum::<u64>()
+            + self
+                .cnodes
+                .iter()
+                .map(|(bits, _)| 1u64 << ObjectType::CapTable.size_bits(*bits as usize).unwrap_or(0))
+                .sum::<u64>();
         self.ram_bytes() - self.retyped + pooled
     }
 

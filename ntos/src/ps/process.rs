@@ -368,7 +368,7 @@ pub struct ProcessSpec<'a> {
 /// image mapped, PEB and parameters written.
 pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, NtStatus> {
     let space = Space::new(mem).map_err(nt)?;
-    let cnode = match mem.alloc(ObjectType::CapTable, CNODE_BITS) {
+    let cnode = match mem.take_cnode(CNODE_BITS) {
         Ok(c) => c,
         Err(e) => {
             space.destroy(mem);
@@ -627,7 +627,9 @@ pub fn release_thread(mem: &mut Memory, p: &mut Process, t: &mut Thread) {
 /// the record stays for whoever still refers to it.
 pub fn release_process(mem: &mut Memory, p: &mut Process) {
     if p.cnode != 0 {
-        mem.free_slot(p.cnode);
+        // Empty by now: every thread's caps were deleted with the thread,
+        // and released TCBs no longer name it as their CSpace.
+        mem.give_cnode(CNODE_BITS, p.cnode);
         p.cnode = 0;
     }
     let actions = p.vad.release_all();
