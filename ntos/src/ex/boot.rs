@@ -132,6 +132,7 @@ pub fn start(bi: &'static BootInfo) -> ! {
         Some(path) => {
             let name: alloc::string::String = char::decode_utf16(path.iter().copied()).map(|c| c.unwrap_or('?')).collect();
             let _ = writeln!(w, " First program: {name}");
+            let _ = writeln!(w, " Free memory: {} KiB", ex.mem.available_bytes() >> 10);
             let _ = writeln!(w);
             let base = name.rsplit('\\').next().unwrap_or(&name);
             let cmdline = if args.is_empty() { utf16(base) } else { utf16(&alloc::format!("{base} {args}")) };
