@@ -225,6 +225,7 @@ impl Executive {
         let name: alloc::string::String =
             char::decode_utf16(p.image_name.iter().copied()).map(|c| c.unwrap_or('?')).collect();
         process::release_process(&mut self.mem, p);
+        self.drop_views(pid);
         let mut gone = self.ob.destroy_handle_table(pid);
         // The Executive's reference of a running process.
         gone.extend(self.ob.dereference(object));

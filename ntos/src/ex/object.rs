@@ -21,6 +21,8 @@ pub enum Body {
     Thread(u64),
     /// An image section: a PE file of the boot image.
     ImageSection(ImageSection),
+    /// A page-file-backed section (NtCreateSection).
+    DataSection(crate::mm::section::DataSection),
     /// `\Device\BootImage`: the boot image's files parse below it.
     BootImage,
 }
@@ -127,6 +129,7 @@ impl Executive {
                 Body::Thread(tid) => {
                     self.threads.remove(&tid);
                 }
+                Body::DataSection(s) => s.release(&mut self.mem),
                 Body::ImageSection(_) | Body::BootImage => {}
             }
         }

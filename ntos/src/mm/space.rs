@@ -104,6 +104,31 @@ impl Space {
         self.install(mem, page, p, rights).inspect_err(|_| mem.free_slot(copy))
     }
 
+    /// A write to a copy-on-write page: a page that maps a frame owned
+    /// elsewhere (a section's) gets a private copy of it, mapped with
+    /// `rights`; a private page is just remapped.
+    pub fn make_private(&mut self, mem: &mut Memory, page: u64, rights: Rights) -> Result<(), Error> {
+        let Some(p) = self.pages.get(&page).copied() else { return Ok(()) };
+        if !p.shared {
+            return self.apply(mem, &PageAction::Remap { page, rights });
+        }
+        let frame = mem.frame()?;
+        let mut buf = alloc::vec![0u8; PAGE as usize];
+        let copied = mem
+            .with_frame(p.frame, |f| buf.copy_from_slice(f))
+            .and_then(|()| mem.with_frame(frame, |f| f.copy_from_slice(&buf)));
+        if let Err(e) = copied {
+            mem.give_frame(frame);
+            return Err(e);
+        }
+        self.release(mem, page);
+        let new = Page { frame, shared: false, mapped: false };
+        self.install(mem, page, new, Some(rights)).inspect_err(|_| {
+            // The page keeps its (unmapped) private copy.
+            self.pages.insert(page, new);
+        })
+    }
+
     /// Carries out one of the VAD logic's decisions.
     pub fn apply(&mut self, mem: &mut Memory, action: &PageAction) -> Result<(), Error> {
         match *action {

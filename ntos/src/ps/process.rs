@@ -11,10 +11,12 @@
 
 use super::image::{self, Mapped};
 use super::params::Params;
+use crate::mm::section::{self, DataView};
 use crate::mm::space::{Space, PAGE};
 use crate::mm::vad::{self, Access, AddressSpace, FaultResolution, PageAction, VadType, ViewRequest};
 use crate::mm::Memory;
 use crate::ob::ObjectId;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::mem::offset_of;
 use nt_abi::consts::*;
@@ -68,6 +70,8 @@ pub struct Process {
     /// What is reserved and committed where: images, PEB, stacks, TEBs,
     /// buffers, and what the program allocates.
     pub vad: AddressSpace,
+    /// The views of data sections, by base address.
+    pub views: BTreeMap<u64, DataView>,
     pub peb: u64,
     pub image: Mapped,
     pub ntdll: Mapped,
@@ -203,7 +207,12 @@ impl Process {
                     _ => return Err(STATUS_ACCESS_VIOLATION),
                 }
             }
-            if touch && !info.state.backed {
+            if info.kind == VadType::Mapped {
+                // A data view's page comes from its section (a write to a
+                // copy-on-write page makes the private copy first), as if
+                // the process itself had touched it.
+                self.page_fault(mem, page, access)?;
+            } else if touch && !info.state.backed {
                 self.back(mem, page)?;
             }
             page += PAGE;
@@ -229,15 +238,15 @@ impl Process {
     /// go on, else the exception it raises.
     pub fn page_fault(&mut self, mem: &mut Memory, addr: u64, access: Access) -> Result<(), NtStatus> {
         match self.vad.demand_fault(addr, access) {
-            FaultResolution::Map { page, rights, .. } => self.space.back(mem, page, Some(rights)).map_err(|_| {
-                let _ = self.vad.set_backed(page, false);
-                STATUS_NO_MEMORY
-            }),
-            // Every copy-on-write page of T4 is a private copy already.
-            FaultResolution::CopyOnWrite { page, rights } => self
-                .space
-                .apply(mem, &PageAction::Remap { page, rights })
-                .map_err(|_| STATUS_NO_MEMORY),
+            FaultResolution::Map { page, rights, fill } => {
+                section::fill_view_page(mem, &mut self.space, &self.views, page, rights, fill).inspect_err(|_| {
+                    let _ = self.vad.set_backed(page, false);
+                })
+            }
+            // A page still mapping its section's frame gets a private copy.
+            FaultResolution::CopyOnWrite { page, rights } => {
+                self.space.make_private(mem, page, rights).map_err(|_| STATUS_NO_MEMORY)
+            }
             FaultResolution::Guard { action } => {
                 if let Some(a) = action {
                     let _ = self.space.apply(mem, &a);
@@ -385,6 +394,7 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
         slots: [None; MAX_THREADS],
         threads: Vec::new(),
         vad: AddressSpace::new(),
+        views: BTreeMap::new(),
         peb: 0,
         image: empty,
         ntdll: empty,
