@@ -208,6 +208,7 @@ impl Executive {
                 }
                 Outcome::Reply(STATUS_SUCCESS)
             }
+            Call::NtQuerySystemInformation(a) => self.nt_query_system_information(tid, a, reply),
             Call::NtClose(a) => self.nt_close(tid, a),
             Call::NtDuplicateObject(a) => self.nt_duplicate_object(tid, a, reply),
             Call::NtQueryObject(a) => self.nt_query_object(tid, a, reply),

@@ -6,5 +6,6 @@ pub mod dispatch;
 pub mod executive;
 pub mod object;
 pub mod obsvc;
+pub mod sysinfo;
 
 pub use executive::Executive;

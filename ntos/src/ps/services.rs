@@ -20,6 +20,7 @@
 use crate::ex::dispatch::Outcome;
 use crate::ex::object::Body;
 use crate::ex::Executive;
+use crate::ex::sysinfo;
 use crate::ob::{ObjectAttrs, ObjectId, Opened, TypeId};
 use crate::ps::params::Params;
 use crate::ps::process::{self, Start, NORMAL_PRIORITY};
@@ -429,6 +430,26 @@ fn probe_alignment(size: u64) -> u64 {
     }
 }
 
+/// QUOTA_LIMITS (x64): PagedPoolLimit, NonPagedPoolLimit,
+/// MinimumWorkingSetSize, MaximumWorkingSetSize, PagefileLimit (SIZE_T),
+/// TimeLimit (LARGE_INTEGER); QUOTA_LIMITS_EX adds WorkingSetLimit, three
+/// reserved SIZE_Ts, Flags and CpuRateLimit (ULONGs).
+const QUOTA_LIMITS_SIZE: u64 = 0x30;
+const QUOTA_LIMITS_EX_SIZE: u64 = 0x58;
+
+/// A process's quotas: no pool or page-file quota is charged (the limits
+/// are SIZE_T's maximum), the working-set bounds are Windows' defaults
+/// (50 and 345 pages; Triton never trims), no CPU time limit.
+fn quota_limits(size: usize) -> Vec<u8> {
+    let mut b = vec![0u8; size];
+    put(&mut b, 0x00, &u64::MAX.to_le_bytes());
+    put(&mut b, 0x08, &u64::MAX.to_le_bytes());
+    put(&mut b, 0x10, &(50u64 * 4096).to_le_bytes());
+    put(&mut b, 0x18, &(345u64 * 4096).to_le_bytes());
+    put(&mut b, 0x20, &u64::MAX.to_le_bytes());
+    b
+}
+
 /// KERNEL_USER_TIMES: creation and exit times; kernel and user time stay
 /// 0 because the kernel keeps no per-thread CPU accounting yet.
 fn times(create: i64, exit: i64) -> Vec<u8> {
@@ -469,7 +490,7 @@ impl Executive {
     /// service buffer is copied to the caller's address by the service
     /// stub, which cannot survive a fault there: its address is probed
     /// here first, as Windows probes before it writes.
-    fn deliver(&mut self, tid: u64, out: &OutBuffer, data: &[u8], reply: &mut Reply) -> NtStatus {
+    pub(crate) fn deliver(&mut self, tid: u64, out: &OutBuffer, data: &[u8], reply: &mut Reply) -> NtStatus {
         if let OutBufferTarget::Local(_) = out.target {
             if let Err(e) = self.probe_caller(tid, out.user_addr, data.len() as u64) {
                 return e;
@@ -1042,6 +1063,19 @@ impl Executive {
                 }
             }
             C::ProcessSessionInformation => 4,
+            // VM_COUNTERS, VM_COUNTERS_EX or VM_COUNTERS_EX2.
+            C::ProcessVmCounters => match len as usize {
+                n @ (sysinfo::VM_COUNTERS_EX_SIZE | sysinfo::VM_COUNTERS_EX2_SIZE) => n as u64,
+                _ => sysinfo::VM_COUNTERS_SIZE as u64,
+            },
+            // QUOTA_LIMITS or QUOTA_LIMITS_EX.
+            C::ProcessQuotaLimits => {
+                if len == QUOTA_LIMITS_EX_SIZE {
+                    len
+                } else {
+                    QUOTA_LIMITS_SIZE
+                }
+            }
             C::ProcessDebugPort | C::ProcessWow64Information => 8,
             C::ProcessPriorityClass => 2,
             C::ProcessImageFileName | C::ProcessImageFileNameWin32 => 0,
@@ -1093,6 +1127,10 @@ impl Executive {
             }
             // Every process is in session 0 (PEB.SessionId is 0 too).
             C::ProcessSessionInformation => 0u32.to_le_bytes().to_vec(),
+            C::ProcessVmCounters => {
+                sysinfo::vm_counters(&sysinfo::VmStats::of(&self.processes[&pid].vad))[..fixed as usize].to_vec()
+            }
+            C::ProcessQuotaLimits => quota_limits(fixed as usize),
             // No debugger can attach and there is no WOW64.
             C::ProcessDebugPort | C::ProcessWow64Information => 0u64.to_le_bytes().to_vec(),
             C::ProcessPriorityClass => {
