@@ -172,10 +172,12 @@ impl Executive {
             Call::NtWriteVirtualMemory(a) => self.nt_write_virtual_memory(tid, a, reply),
             Call::NtFlushInstructionCache(a) => self.nt_flush_instruction_cache(tid, a),
             Call::NtLockVirtualMemory(a) => self.nt_lock_virtual_memory(tid, a, reply),
+            Call::NtCreateSection(a) => self.nt_create_section(tid, a, reply),
             Call::NtOpenSection(a) => self.nt_open_section(tid, a, reply),
             Call::NtMapViewOfSection(a) => self.nt_map_view_of_section(tid, a, reply),
             Call::NtUnmapViewOfSection(a) => self.nt_unmap_view_of_section(tid, a),
             Call::NtQuerySection(a) => self.nt_query_section(tid, a, reply),
+            Call::NtExtendSection(a) => self.nt_extend_section(tid, a),
             Call::NtQuerySystemTime(a) => {
                 let _ = reply.put(a.system_time, &self.clock.now());
                 Outcome::Reply(STATUS_SUCCESS)
