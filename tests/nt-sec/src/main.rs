@@ -608,6 +608,21 @@ fn map_errors() {
     } else {
         check!(false, "NtDuplicateObject of a section");
     }
+    // Shared writing needs SECTION_MAP_WRITE alone; reading needs SECTION_MAP_READ.
+    let mut wo = Handle::NULL;
+    // SAFETY: valid pointers.
+    if unsafe { NtDuplicateObject(ME, h, ME, &mut wo, SECTION_MAP_WRITE, 0, 0) }.is_success() {
+        let (st, v, _) = map(wo, ME, 0, None, 0, 0, PAGE_READWRITE);
+        check_st!(st, STATUS_SUCCESS);
+        if st == STATUS_SUCCESS {
+            check_st!(unmap(v), STATUS_SUCCESS);
+        }
+        check_st!(
+            map(wo, ME, 0, None, 0, 0, PAGE_READONLY).0,
+            STATUS_ACCESS_DENIED
+        );
+        close(wo);
+    }
     close(h);
 }
 

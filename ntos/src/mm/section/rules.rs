@@ -222,16 +222,16 @@ fn plan_view(a: &MapArgs, section_size: u64, reserve: bool) -> Result<ViewPlan, 
     })
 }
 
-/// The section rights a view with `protect` needs of its handle
-/// (Windows' MiGetSectionAccess table): reading for every readable or
-/// copy-on-write view, writing for shared writes, executing for execute
-/// views. PAGE_NOACCESS views need SECTION_MAP_READ.
+/// The section rights a view with `protect` needs of its handle (the
+/// table ReactOS keeps as MmMakeSectionAccess, Windows' values): reading
+/// for read-only, copy-on-write and no-access views, writing (alone) for
+/// shared writes, executing for execute views.
 pub fn map_access(protect: u32) -> u32 {
     match protect & 0xFF {
-        PAGE_READWRITE => SECTION_MAP_READ | SECTION_MAP_WRITE,
+        PAGE_READWRITE => SECTION_MAP_WRITE,
         PAGE_EXECUTE => SECTION_MAP_EXECUTE,
         PAGE_EXECUTE_READ | PAGE_EXECUTE_WRITECOPY => SECTION_MAP_READ | SECTION_MAP_EXECUTE,
-        PAGE_EXECUTE_READWRITE => SECTION_MAP_READ | SECTION_MAP_WRITE | SECTION_MAP_EXECUTE,
+        PAGE_EXECUTE_READWRITE => SECTION_MAP_WRITE | SECTION_MAP_EXECUTE,
         _ => SECTION_MAP_READ,
     }
 }
@@ -478,13 +478,14 @@ mod tests {
         assert_eq!(map_access(PAGE_READONLY), SECTION_MAP_READ);
         assert_eq!(map_access(PAGE_WRITECOPY), SECTION_MAP_READ);
         assert_eq!(map_access(PAGE_NOACCESS), SECTION_MAP_READ);
-        assert_eq!(
-            map_access(PAGE_READWRITE),
-            SECTION_MAP_READ | SECTION_MAP_WRITE
-        );
+        assert_eq!(map_access(PAGE_READWRITE), SECTION_MAP_WRITE);
         assert_eq!(
             map_access(PAGE_EXECUTE_READWRITE),
-            SECTION_MAP_READ | SECTION_MAP_WRITE | SECTION_MAP_EXECUTE
+            SECTION_MAP_WRITE | SECTION_MAP_EXECUTE
+        );
+        assert_eq!(
+            map_access(PAGE_EXECUTE_WRITECOPY),
+            SECTION_MAP_READ | SECTION_MAP_EXECUTE
         );
     }
 
