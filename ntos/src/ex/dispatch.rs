@@ -8,6 +8,7 @@
 //! ends the calling thread does not reply at all.
 
 use super::Executive;
+use crate::ke::services::EventOp;
 use crate::ke::tick::TICK_BADGE;
 use crate::mm::vad::Access;
 use crate::ps::process::FAULT_BADGE;
@@ -43,6 +44,7 @@ pub fn serve(ex: &mut Executive) -> ! {
             if let Some(t) = &ex.tick {
                 t.tick(&ex.clock);
             }
+            ex.advance_clock();
             (badge, info) = sel4::sys_recv(ex.endpoint, &mut regs);
             continue;
         }
@@ -141,11 +143,11 @@ impl Executive {
 
     /// A service without arguments called by thread `tid`; None when
     /// `label` is not one.
-    fn no_argument_service(&mut self, _tid: u64, label: u64) -> Option<NtStatus> {
+    fn no_argument_service(&mut self, tid: u64, label: u64) -> Option<NtStatus> {
         let service = ServiceId::try_from(u32::try_from(label).ok()?).ok()?;
         match service {
-            // No APCs are queued before T5's alerts: nothing to deliver.
-            ServiceId::NtTestAlert => Some(STATUS_SUCCESS),
+            // STATUS_ALERTED once after NtAlertThread (no user APCs yet).
+            ServiceId::NtTestAlert => Some(self.nt_test_alert(tid)),
             // The reply itself puts the caller behind every other ready
             // thread of its priority (seL4 enqueues a woken thread at the
             // tail), which is what a yield is.
@@ -178,6 +180,31 @@ impl Executive {
             Call::NtUnmapViewOfSection(a) => self.nt_unmap_view_of_section(tid, a),
             Call::NtQuerySection(a) => self.nt_query_section(tid, a, reply),
             Call::NtExtendSection(a) => self.nt_extend_section(tid, a),
+            Call::NtCreateEvent(a) => self.nt_create_event(tid, a, reply),
+            Call::NtOpenEvent(a) => self.nt_open_event(tid, a, reply),
+            Call::NtSetEvent(a) => self.nt_event_signal(tid, a.event_handle, EventOp::Set, a.previous_state, reply),
+            Call::NtResetEvent(a) => self.nt_event_signal(tid, a.event_handle, EventOp::Reset, a.previous_state, reply),
+            Call::NtPulseEvent(a) => self.nt_event_signal(tid, a.event_handle, EventOp::Pulse, a.previous_state, reply),
+            Call::NtClearEvent(a) => self.nt_event_signal(tid, a.event_handle, EventOp::Reset, None, reply),
+            Call::NtQueryEvent(a) => self.nt_query_event(tid, a, reply),
+            Call::NtCreateMutant(a) => self.nt_create_mutant(tid, a, reply),
+            Call::NtOpenMutant(a) => self.nt_open_mutant(tid, a, reply),
+            Call::NtReleaseMutant(a) => self.nt_release_mutant(tid, a, reply),
+            Call::NtQueryMutant(a) => self.nt_query_mutant(tid, a, reply),
+            Call::NtCreateSemaphore(a) => self.nt_create_semaphore(tid, a, reply),
+            Call::NtOpenSemaphore(a) => self.nt_open_semaphore(tid, a, reply),
+            Call::NtReleaseSemaphore(a) => self.nt_release_semaphore(tid, a, reply),
+            Call::NtQuerySemaphore(a) => self.nt_query_semaphore(tid, a, reply),
+            Call::NtCreateTimer(a) => self.nt_create_timer(tid, a, reply),
+            Call::NtOpenTimer(a) => self.nt_open_timer(tid, a, reply),
+            Call::NtSetTimer(a) => self.nt_set_timer(tid, a, reply),
+            Call::NtCancelTimer(a) => self.nt_cancel_timer(tid, a, reply),
+            Call::NtQueryTimer(a) => self.nt_query_timer(tid, a, reply),
+            Call::NtWaitForSingleObject(a) => self.nt_wait_for_single_object(tid, a),
+            Call::NtWaitForMultipleObjects(a) => self.nt_wait_for_multiple_objects(tid, a),
+            Call::NtSignalAndWaitForSingleObject(a) => self.nt_signal_and_wait_for_single_object(tid, a),
+            Call::NtDelayExecution(a) => self.nt_delay_execution(tid, a),
+            Call::NtAlertThread(a) => self.nt_alert_thread(tid, a),
             Call::NtQuerySystemTime(a) => {
                 let _ = reply.put(a.system_time, &self.clock.now());
                 Outcome::Reply(STATUS_SUCCESS)

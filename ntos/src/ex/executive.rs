@@ -4,6 +4,8 @@
 
 use super::object::Body;
 use crate::ke::console::Console;
+use super::wait::Blocked;
+use crate::ke::dispatcher::Dispatcher;
 use crate::ke::tick::Tick;
 use crate::ke::time::Clock;
 use crate::mm::Memory;
@@ -51,6 +53,11 @@ pub struct Executive {
     /// it right after its reply (stopping it before would cancel the
     /// reply, and seL4 would restart the call on resume).
     pub suspend_after_reply: Option<CPtr>,
+    /// Events, mutants, semaphores, timers, and processes and threads as
+    /// waitable objects (ids: client ids and `new_id`s, one space).
+    pub ke: Dispatcher,
+    /// Threads blocked in a wait, with their saved replies.
+    pub blocked: BTreeMap<u64, Blocked>,
 }
 
 impl Executive {
@@ -72,7 +79,15 @@ impl Executive {
             next_window: SERVICE_WINDOWS,
             snapshot: Vec::with_capacity(nt_abi::wire::SERVICE_BUFFER_SIZE),
             suspend_after_reply: None,
+            ke: Dispatcher::new(0),
+            blocked: BTreeMap::new(),
         })
+    }
+
+    /// An id for a dispatcher object (from the client-id space, so it
+    /// never equals a process's or thread's).
+    pub fn new_id(&mut self) -> u64 {
+        self.cid()
     }
 
     fn cid(&mut self) -> u64 {
@@ -141,6 +156,7 @@ impl Executive {
             }
         };
         p.object = object;
+        let _ = self.ke.create_process(pid);
         self.processes.insert(pid, p);
         Ok(pid)
     }
@@ -164,6 +180,7 @@ impl Executive {
                         return Err(s);
                     }
                 }
+                let _ = self.ke.create_thread(tid, pid);
                 self.threads.insert(tid, t);
                 Ok(tid)
             }
@@ -184,6 +201,12 @@ impl Executive {
         t.exit_status = status;
         t.exit_time = self.clock.now();
         let (pid, window, object) = (t.pid, t.exec_buffer, t.object);
+        // Its wait ends unanswered; mutants it held are abandoned and the
+        // thread object is signalled.
+        self.unblock(tid);
+        let wakes = self.ke.end_thread(tid).unwrap_or_default();
+        self.wake(wakes);
+        let Some(t) = self.threads.get_mut(&tid) else { return };
         let Some(p) = self.processes.get_mut(&pid) else { return };
         process::release_thread(&mut self.mem, p, t);
         self.free_windows.push(window);
@@ -226,6 +249,8 @@ impl Executive {
             char::decode_utf16(p.image_name.iter().copied()).map(|c| c.unwrap_or('?')).collect();
         process::release_process(&mut self.mem, p);
         self.drop_views(pid);
+        let wakes = self.ke.end_process(pid).unwrap_or_default();
+        self.wake(wakes);
         let mut gone = self.ob.destroy_handle_table(pid);
         // The Executive's reference of a running process.
         gone.extend(self.ob.dereference(object));

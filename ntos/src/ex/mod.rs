@@ -5,6 +5,7 @@ pub mod boot;
 pub mod dispatch;
 pub mod executive;
 pub mod object;
+pub mod wait;
 pub mod obsvc;
 pub mod sysinfo;
 

@@ -25,6 +25,8 @@ pub enum Body {
     DataSection(crate::mm::section::DataSection),
     /// `\Device\BootImage`: the boot image's files parse below it.
     BootImage,
+    /// An event, mutant, semaphore or timer (its dispatcher id).
+    Dispatcher(u64),
 }
 
 pub struct ImageSection {
@@ -125,9 +127,15 @@ impl Executive {
                     if let Some(p) = self.processes.remove(&pid) {
                         debug_assert!(!p.alive(), "a live process lost its object");
                     }
+                    let _ = self.ke.delete(pid);
                 }
                 Body::Thread(tid) => {
                     self.threads.remove(&tid);
+                    let _ = self.ke.delete(tid);
+                }
+                // Nothing waits on it: waits hold a reference.
+                Body::Dispatcher(id) => {
+                    let _ = self.ke.delete(id);
                 }
                 Body::DataSection(s) => s.release(&mut self.mem),
                 Body::ImageSection(_) | Body::BootImage => {}

@@ -2,6 +2,7 @@
 
 pub mod console;
 pub mod dispatcher;
+pub mod services;
 pub mod shared_data;
 pub mod tick;
 pub mod time;

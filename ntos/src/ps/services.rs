@@ -1371,9 +1371,12 @@ impl Executive {
         if prev == 0 {
             if target == tid {
                 self.suspend_after_reply = Some(t.tcb);
-            } else {
+            } else if !self.blocked.contains_key(&target) {
                 let _ = Tcb(t.tcb).suspend();
             }
+            // A thread blocked in a wait is not stopped (seL4 Suspend would
+            // cancel its call): it keeps waiting, and when the wait ends it
+            // gets its result and stops before running (`ex::wait::wake`).
         }
         if let Some(o) = a.previous_suspend_count {
             let _ = reply.put(o, &prev);
@@ -1392,7 +1395,8 @@ impl Executive {
         let prev = t.suspend_count;
         if prev > 0 && t.alive() {
             t.suspend_count -= 1;
-            if t.suspend_count == 0 {
+            // A thread still blocked in a wait was never stopped.
+            if t.suspend_count == 0 && !self.blocked.contains_key(&target) {
                 let _ = Tcb(t.tcb).resume();
             }
         }
@@ -1412,7 +1416,9 @@ impl Executive {
         let t = self.threads.get(&target).filter(|t| t.alive()).ok_or(STATUS_THREAD_IS_TERMINATING)?;
         let tcb = Tcb(t.tcb);
         let read = |tcb: Tcb| tcb.read_registers(false, 0, USER_CONTEXT_WORDS as u64).map_err(|_| STATUS_UNSUCCESSFUL);
-        if target == tid {
+        // In a system call (this one, or a wait): read in place; seL4
+        // reports the `syscall` instruction.
+        if target == tid || self.blocked.contains_key(&target) {
             let mut r = read(tcb)?;
             r.rip += 2;
             return Ok(r);
@@ -1455,7 +1461,10 @@ impl Executive {
         let Some(t) = self.threads.get(&target).filter(|t| t.alive()) else {
             return Outcome::Reply(STATUS_THREAD_IS_TERMINATING);
         };
-        let (tcb, suspended) = (Tcb(t.tcb), t.suspend_count > 0);
+        // A thread blocked in a wait is changed in place (stopping it would
+        // cancel its call); it continues at the new context when its wait
+        // ends, as on Windows.
+        let (tcb, suspended) = (Tcb(t.tcb), t.suspend_count > 0 || self.blocked.contains_key(&target));
         let ctx = a.thread_context.bytes();
         let own = target == tid;
         if !own && !suspended && tcb.suspend().is_err() {
