@@ -49,6 +49,7 @@ pub const PE_PROGRAMS: &[PeProgram] = &[
     PeProgram { package: "nt-rtl", file: "nt-rtl.exe" },
     PeProgram { package: "nt-fuzz", file: "nt-fuzz.exe" },
     PeProgram { package: "nt-time", file: "nt-time.exe" },
+    PeProgram { package: "nt-wait", file: "nt-wait.exe" },
     PeProgram { package: "nt-sysinfo", file: "nt-sysinfo.exe" },
     PeProgram { package: "nt-mm", file: "nt-mm.exe" },
     PeProgram { package: "bench-syscall", file: "bench-syscall.exe" },

@@ -139,6 +139,7 @@ pub const SUITES: &[Suite] = &[
     Suite { name: "nt-sec", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-sec.exe", "")] },
     Suite { name: "nt-mm", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-mm.exe", "")] },
     Suite { name: "nt-time", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-time.exe", "")] },
+    Suite { name: "nt-wait", timeout_secs: 180, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-wait.exe", "")] },
     Suite { name: "nt-sysinfo", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-sysinfo.exe", "")] },
     Suite { name: "nt-fuzz", timeout_secs: 300, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-fuzz.exe", "")] },
     Suite { name: "nt-rtl", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-rtl.exe", "")] },
