@@ -59,7 +59,9 @@ pub struct Suite {
 }
 
 /// What the kernel prints once no thread can run: proof that it survived.
-pub const IDLE: &str = "kernel: idle, no runnable threads";
+const IDLE: &str = "kernel: idle, no runnable threads";
+/// What the Executive prints when a program it started itself ends.
+pub const PROGRAM_ENDED: &str = " ended with status ";
 
 pub const SUITES: &[Suite] = &[
     Suite {

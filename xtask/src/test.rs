@@ -94,14 +94,15 @@ fn run_suite(
         let out = match &boot.expect {
             Expect::Summary => {
                 let prefix = format!("suite {name}: ");
-                // Under the Executive, the kernel idling means every program
-                // has ended: a test program that died without its summary
-                // has nothing more to say.
+                // Under the Executive, the test program's end is reported
+                // on the console: one that died without its summary has
+                // nothing more to say. (The kernel idling proves nothing:
+                // programs sleep in waits.)
                 let nt = boot.nt.is_some();
                 q.run_captured(Duration::from_secs(suite.timeout_secs), Duration::from_secs(2), &log, &move |l: &str| {
                     l.strip_prefix(&prefix).and_then(harness::parse_counts).is_some()
                         || l.contains(harness::PANIC_MARKER)
-                        || (nt && l.contains(crate::suites::IDLE))
+                        || (nt && l.contains(crate::suites::PROGRAM_ENDED))
                 })?
             }
             Expect::Output(pats) => {
