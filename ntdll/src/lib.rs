@@ -8,8 +8,9 @@
 #![no_std]
 #![feature(c_variadic)]
 
-mod ldr;
 mod crt;
+mod ki;
+mod ldr;
 mod rtl;
 mod service;
 

@@ -252,6 +252,9 @@ fn build_ntdll(root: &Path, profile: Profile) -> Result<Vec<u8>, String> {
     for f in ["memcpy", "memmove", "memset", "memcmp", "strlen"] {
         flags.push_str(&format!(" -C link-arg=/EXPORT:{f}"));
     }
+    // Entry points written in assembly (ntdll/src/ki.rs), which cdylib's
+    // automatic exports do not see.
+    flags.push_str(" -C link-arg=/EXPORT:KiUserApcDispatcher");
     cargo_for(PE_TARGET, dir.to_str().unwrap(), &flags, &["-p", "ntdll"], profile)?;
     let dll = dir.join(PE_TARGET).join(profile.dir()).join("ntdll.dll");
     std::fs::read(&dll).map_err(|e| format!("{}: {e}", dll.display()))

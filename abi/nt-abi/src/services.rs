@@ -920,6 +920,16 @@ macro_rules! nt_services {
             },
             /// Text on the boot console.
             NtDisplayString = 73 { string: String },
+
+            // ----- Added after T4 (numbers continue) -----
+
+            /// Resumes the calling thread at a CONTEXT (user APC and,
+            /// later, exception dispatch return through it); `TestAlert`
+            /// delivers the next pending user APC first.
+            NtContinue = 74 {
+                context_record: In<Context>,
+                test_alert: Bool,
+            },
         }
     };
 }

@@ -237,6 +237,7 @@ const PHNT: &[(&str, &[&str])] = &[
         &["SystemInformationClass", "SystemInformation", "SystemInformationLength", "ReturnLength"],
     ),
     ("NtDisplayString", &["String"]),
+    ("NtContinue", &["ContextRecord", "TestAlert"]),
 ];
 
 fn snake(camel: &str) -> String {
@@ -266,7 +267,7 @@ fn prototypes_match_phnt() {
 
 #[test]
 fn numbers_are_dense_and_stable() {
-    assert_eq!(SERVICE_COUNT, 74);
+    assert_eq!(SERVICE_COUNT, 75);
     assert_eq!(SERVICES.len(), SERVICE_COUNT);
     for (i, s) in SERVICES.iter().enumerate() {
         assert_eq!(s.number as usize, i);
@@ -282,6 +283,7 @@ fn numbers_are_dense_and_stable() {
     assert_eq!(ServiceId::NtClose.number(), 2);
     assert_eq!(ServiceId::NtCreateEvent.number(), 48);
     assert_eq!(ServiceId::NtDisplayString.number(), 73);
+    assert_eq!(ServiceId::NtContinue.number(), 74);
 }
 
 #[test]

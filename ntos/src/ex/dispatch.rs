@@ -51,10 +51,18 @@ pub fn serve(ex: &mut Executive) -> ! {
         // The shortest path: a service without arguments (its message is
         // empty) is answered at once.
         if badge & FAULT_BADGE == 0 && info.length() == 0 {
-            if let Some(status) = ex.no_argument_service(badge, info.label()) {
-                let reply = MessageInfo::new(status.0 as u64, 0, 0, 0);
-                (badge, info) = sel4::sys_reply_recv(ex.endpoint, reply, &mut regs);
-                continue;
+            match ex.no_argument_service(badge, info.label()) {
+                Some(Some(status)) => {
+                    let reply = MessageInfo::new(status.0 as u64, 0, 0, 0);
+                    (badge, info) = sel4::sys_reply_recv(ex.endpoint, reply, &mut regs);
+                    continue;
+                }
+                // The caller went to run an APC: no reply.
+                Some(None) => {
+                    (badge, info) = sel4::sys_recv(ex.endpoint, &mut regs);
+                    continue;
+                }
+                None => {}
             }
         }
         // No call or fault message is longer than this; a longer one is
@@ -141,17 +149,17 @@ impl Executive {
         }
     }
 
-    /// A service without arguments called by thread `tid`; None when
-    /// `label` is not one.
-    fn no_argument_service(&mut self, tid: u64, label: u64) -> Option<NtStatus> {
+    /// A service without arguments called by thread `tid`: its status,
+    /// or Some(None) when the caller is not to be answered; None when
+    /// `label` is not such a service.
+    fn no_argument_service(&mut self, tid: u64, label: u64) -> Option<Option<NtStatus>> {
         let service = ServiceId::try_from(u32::try_from(label).ok()?).ok()?;
         match service {
-            // STATUS_ALERTED once after NtAlertThread (no user APCs yet).
             ServiceId::NtTestAlert => Some(self.nt_test_alert(tid)),
             // The reply itself puts the caller behind every other ready
             // thread of its priority (seL4 enqueues a woken thread at the
             // tail), which is what a yield is.
-            ServiceId::NtYieldExecution => Some(STATUS_SUCCESS),
+            ServiceId::NtYieldExecution => Some(Some(STATUS_SUCCESS)),
             _ => None,
         }
     }
@@ -205,6 +213,8 @@ impl Executive {
             Call::NtSignalAndWaitForSingleObject(a) => self.nt_signal_and_wait_for_single_object(tid, a),
             Call::NtDelayExecution(a) => self.nt_delay_execution(tid, a),
             Call::NtAlertThread(a) => self.nt_alert_thread(tid, a),
+            Call::NtQueueApcThread(a) => self.nt_queue_apc_thread(tid, a),
+            Call::NtContinue(a) => self.nt_continue(tid, a.context_record.bytes(), a.test_alert),
             Call::NtQuerySystemTime(a) => {
                 let _ = reply.put(a.system_time, &self.clock.now());
                 Outcome::Reply(STATUS_SUCCESS)

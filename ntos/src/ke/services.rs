@@ -5,9 +5,9 @@
 //! handles, create the objects in the namespace, deliver the outputs and
 //! block or wake threads (`ex::wait`).
 //!
-//! User APCs are not delivered yet (that needs ntdll's APC dispatcher and
-//! NtContinue): NtQueueApcThread and timers with an APC routine answer
-//! STATUS_NOT_IMPLEMENTED.
+//! User APCs (NtQueueApcThread, timer APC routines) run in their thread
+//! through ntdll's KiUserApcDispatcher when it waits alertably or calls
+//! NtTestAlert (`ex::wait::redirect_to_apc`).
 
 use crate::ex::dispatch::Outcome;
 use crate::ex::object::{Body, OwnedAttrs};
@@ -117,9 +117,14 @@ impl Executive {
         }
     }
 
-    /// The end of a wait request: answered now, or the caller blocks.
+    /// The end of a wait request: answered now (running a user APC first
+    /// when there is one), or the caller blocks.
     fn waited(&mut self, tid: u64, r: Result<Option<Wake>, NtStatus>, objects: Vec<ObjectId>) -> Outcome {
         match r {
+            Ok(Some(Wake { apc: Some(apc), status, .. })) => match self.redirect_to_apc(tid, apc, status, true) {
+                Ok(()) => Outcome::NoReply,
+                Err(_) => Outcome::Reply(status),
+            },
             Ok(Some(w)) => Outcome::Reply(w.status),
             Ok(None) => match self.block(tid, objects) {
                 Ok(()) => Outcome::NoReply,
@@ -280,9 +285,11 @@ impl Executive {
     // ----- Timers -----
 
     pub fn nt_create_timer(&mut self, tid: u64, a: args::NtCreateTimer, reply: &mut Reply) -> Outcome {
+        // NtCreateTimer names the argument: STATUS_INVALID_PARAMETER_4 (the
+        // WRK's ex/timer.c), where NtCreateEvent says INVALID_PARAMETER.
         let kind = match EventType::from_raw(a.timer_type) {
             Ok(k) => k,
-            Err(e) => return Outcome::Reply(e),
+            Err(_) => return Outcome::Reply(STATUS_INVALID_PARAMETER_4),
         };
         self.create_dispatcher_object(tid, a.timer_handle, a.desired_access, a.object_attributes, TypeId::TIMER, |ke, id| ke.create_timer(id, kind), reply)
     }
@@ -296,11 +303,9 @@ impl Executive {
             Ok(id) => id,
             Err(e) => return Outcome::Reply(e),
         };
-        if a.timer_apc_routine != 0 {
-            return Outcome::Reply(STATUS_NOT_IMPLEMENTED);
-        }
         self.advance_clock();
-        match self.ke.set_timer(id, tid, a.due_time.get(), a.period, None) {
+        let apc = (a.timer_apc_routine != 0).then_some((a.timer_apc_routine, a.timer_context));
+        match self.ke.set_timer(id, tid, a.due_time.get(), a.period, apc) {
             Ok(s) => {
                 if let Some(p) = a.previous_state {
                     let _ = reply.put(p, &(s.previous != 0));
@@ -418,12 +423,37 @@ impl Executive {
         }
     }
 
-    /// NtTestAlert: STATUS_ALERTED (and the alert cleared) when the thread
-    /// was alerted. (User APCs are not queued yet, so none is delivered.)
-    pub fn nt_test_alert(&mut self, tid: u64) -> NtStatus {
+    /// NtTestAlert: a pending user APC runs (the call returns
+    /// STATUS_USER_APC after it; None: no reply, the thread was redirected),
+    /// else STATUS_ALERTED (the alert cleared) when the thread was alerted.
+    pub fn nt_test_alert(&mut self, tid: u64) -> Option<NtStatus> {
         match self.ke.test_alert(tid) {
-            Ok((status, _apc)) => status,
-            Err(e) => e,
+            Ok((status, Some(apc))) => match self.redirect_to_apc(tid, apc, status, true) {
+                Ok(()) => None,
+                Err(_) => Some(status),
+            },
+            Ok((status, None)) => Some(status),
+            Err(e) => Some(e),
+        }
+    }
+
+    /// NtQueueApcThread: the routine runs in the thread the next time it
+    /// waits alertably or calls NtTestAlert (at once if it waits so now).
+    pub fn nt_queue_apc_thread(&mut self, tid: u64, a: args::NtQueueApcThread) -> Outcome {
+        let target = match self.thread_for(tid, a.thread_handle, THREAD_SET_CONTEXT) {
+            Ok(t) => t,
+            Err(e) => return Outcome::Reply(e),
+        };
+        if !self.threads.get(&target).is_some_and(|t| t.alive()) {
+            return Outcome::Reply(STATUS_UNSUCCESSFUL);
+        }
+        let apc = crate::ke::dispatcher::UserApc { routine: a.apc_routine, args: [a.apc_argument1, a.apc_argument2, a.apc_argument3] };
+        match self.ke.queue_apc(target, apc) {
+            Ok(w) => {
+                self.wake(w.into_iter().collect());
+                Outcome::Reply(STATUS_SUCCESS)
+            }
+            Err(e) => Outcome::Reply(e),
         }
     }
 }

@@ -77,6 +77,8 @@ pub struct Process {
     pub ntdll: Mapped,
     /// ntdll's LdrInitializeThunk, where threads start.
     pub ldr_thunk: u64,
+    /// ntdll's KiUserApcDispatcher, where user APCs run (0: none).
+    pub apc_dispatcher: u64,
     /// The NT path of the image file.
     pub image_name: Vec<u16>,
     /// Where the process parameters are (0: none, NtCreateProcessEx).
@@ -399,6 +401,7 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
         image: empty,
         ntdll: empty,
         ldr_thunk: 0,
+        apc_dispatcher: 0,
         image_name: spec.image_name.to_vec(),
         params: 0,
         base_priority: NORMAL_PRIORITY,
@@ -418,6 +421,7 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
 fn fill_process(mem: &mut Memory, p: &mut Process, spec: &ProcessSpec) -> Result<(), NtStatus> {
     p.ntdll = p.map_image(mem, spec.ntdll_file, 0, 0)?.0;
     p.ldr_thunk = p.ntdll.base + export_rva(spec.ntdll_file, "LdrInitializeThunk").ok_or(STATUS_ENTRYPOINT_NOT_FOUND)? as u64;
+    p.apc_dispatcher = export_rva(spec.ntdll_file, "KiUserApcDispatcher").map_or(0, |rva| p.ntdll.base + rva as u64);
     p.image = p.map_image(mem, spec.image_file, 0, 0)?.0;
     // The parameters go where the PEB can point at them.
     if let Some(params) = spec.params {
