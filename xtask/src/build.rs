@@ -52,6 +52,7 @@ pub const PE_PROGRAMS: &[PeProgram] = &[
     PeProgram { package: "nt-wait", file: "nt-wait.exe" },
     PeProgram { package: "nt-sysinfo", file: "nt-sysinfo.exe" },
     PeProgram { package: "nt-mm", file: "nt-mm.exe" },
+    PeProgram { package: "nt-apc", file: "nt-apc.exe" },
     PeProgram { package: "bench-syscall", file: "bench-syscall.exe" },
 ];
 

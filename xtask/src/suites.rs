@@ -139,6 +139,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite { name: "nt-ldr", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-ldr.exe", "")] },
     Suite { name: "nt-sec", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-sec.exe", "")] },
+    Suite { name: "nt-apc", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-apc.exe", "")] },
     Suite { name: "nt-mm", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-mm.exe", "")] },
     Suite { name: "nt-time", timeout_secs: 120, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-time.exe", "")] },
     Suite { name: "nt-wait", timeout_secs: 180, boots: &[nt_suite_boot("\\SystemRoot\\system32\\nt-wait.exe", "")] },

@@ -100,9 +100,12 @@ impl Executive {
         let t = self.threads.get(&tid).filter(|t| t.alive()).ok_or(STATUS_THREAD_IS_TERMINATING)?;
         let words = sel4::abi::USER_CONTEXT_WORDS as u64;
         let mut regs = sel4::Tcb(t.tcb).read_registers(false, 0, words).map_err(|_| STATUS_UNSUCCESSFUL)?;
-        // seL4 reports the `syscall` instruction; the call returns after it.
+        // seL4 reports the `syscall` instruction; the call returns after it,
+        // as if the reply had come: no badge, an empty message whose label
+        // is the status (what the service stub reads).
         regs.rip += 2;
-        regs.rax = status.0 as u64;
+        regs.rdi = 0;
+        regs.rsi = MessageInfo::new(status.0 as u64, 0, 0, 0).word();
         self.enter_apc(tid, regs, apc, restart)
     }
 
