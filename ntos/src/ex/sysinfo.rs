@@ -509,14 +509,24 @@ impl Executive {
     /// up to a bound that is never below the current commitment.
     fn performance(&self) -> Performance {
         let live = || self.processes.values().filter(|p| p.alive());
-        let committed: u64 = live().map(|p| p.vad.committed_private_pages()).sum();
+        let committed = self.commit_charge();
         let peaks: u64 = live().map(|p| p.vad.peak_committed_private_pages()).sum();
         Performance {
             available: self.mem.available_bytes() / PAGE,
             committed,
-            commit_limit: self.mem.ram_bytes() / PAGE,
+            commit_limit: self.commit_limit(),
             peak_commitment: peaks.max(committed),
         }
+    }
+
+    /// Committed private pages of every live process, in pages.
+    pub fn commit_charge(&self) -> u64 {
+        self.processes.values().filter(|p| p.alive()).map(|p| p.vad.committed_private_pages()).sum()
+    }
+
+    /// The system commit limit in pages: RAM, as there is no page file.
+    pub fn commit_limit(&self) -> u64 {
+        self.mem.ram_bytes() / PAGE
     }
 
     /// Every live process with its live threads. The caller is running;

@@ -31,8 +31,12 @@ fn mbi_bytes(m: &Mbi) -> [u8; core::mem::size_of::<Mbi>()] {
 
 impl Executive {
     pub fn nt_allocate_virtual_memory(&mut self, tid: u64, a: args::NtAllocateVirtualMemory, reply: &mut Reply) -> Outcome {
+        // The system commit limit binds every process: what is left of it
+        // is this process's room to commit more.
+        let room = self.commit_limit().saturating_sub(self.commit_charge());
         let r = self.process_for(tid, a.process_handle, nt_abi::consts::PROCESS_VM_OPERATION).and_then(|pid| {
             let p = self.processes.get_mut(&pid).ok_or(STATUS_PROCESS_IS_TERMINATING)?;
+            p.vad.set_commit_limit(p.vad.committed_private_pages() + room);
             let change = p.vad.allocate(
                 a.base_address.input.get(),
                 a.region_size.input.get(),

@@ -29,6 +29,7 @@ extern "system" {
 const ME: Handle = Handle::CURRENT_PROCESS;
 const STATUS_FREE_VM_NOT_AT_BASE: NtStatus = NtStatus(0xC000_009F);
 const STATUS_MEMORY_NOT_ALLOCATED: NtStatus = NtStatus(0xC000_00A0);
+const STATUS_COMMITMENT_LIMIT: NtStatus = NtStatus(0xC000_012D);
 
 fn allocate(base: usize, size: usize, kind: u32, protect: u32) -> (NtStatus, usize, usize) {
     let (mut b, mut s) = (base, size);
@@ -203,7 +204,39 @@ fn read_write_lock_flush() {
     check_st!(free(base, 0, MEM_RELEASE).0, STATUS_SUCCESS);
 }
 
+/// Commit is limited by the system's memory (no page file): committing
+/// more is STATUS_COMMITMENT_LIMIT; reserving is not charged; a thread's
+/// stack pages get frames only as it goes deeper.
+fn commit_limit() {
+    const BIG: usize = 64 << 30;
+    check_st!(allocate(0, BIG, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE).0, STATUS_COMMITMENT_LIMIT);
+    let (st, base, size) = allocate(0, BIG, MEM_RESERVE, PAGE_READWRITE);
+    check_eq!(st, STATUS_SUCCESS, "reserving is free");
+    check_eq!(size, BIG);
+    check_st!(allocate(base, BIG, MEM_COMMIT, PAGE_READWRITE).0, STATUS_COMMITMENT_LIMIT);
+    // Nothing was committed by the failed calls.
+    check_eq!(query(base).1.state, MEM_RESERVE);
+    check_eq!(query(base).1.region_size, BIG as u64);
+    // A small commit inside it still works.
+    check_st!(allocate(base, 0x1000, MEM_COMMIT, PAGE_READWRITE).0, STATUS_SUCCESS);
+    check_st!(free(base, 0, MEM_RELEASE).0, STATUS_SUCCESS);
+}
+
+#[inline(never)]
+fn deep(n: u32) -> u64 {
+    let pad = core::hint::black_box([n as u8; 1024]);
+    if n == 0 { pad[3] as u64 } else { deep(n - 1) + pad[7] as u64 }
+}
+
+/// The stack is committed up front but backed as it is touched: 200 KiB
+/// of recursion works.
+fn stack_grows() {
+    check_eq!(deep(200), 20_100, "1 + 2 + ... + 200");
+}
+
 fn run(_peb: &nt_test::nt_abi::types::Peb) {
+    commit_limit();
+    stack_grows();
     reserve_commit_release();
     protections();
     bad_allocations();

@@ -494,9 +494,11 @@ fn child_listed(pid: u64) -> Option<(&'static str, u64)> {
     Some((name_of(&b, &e), u64_at(&b.0, e.at + 0x58)))
 }
 
-fn process_list_child() {
+/// Starts nt-child.exe with `cmd` as its command line; its process
+/// information (first thread running), or None after a failed check.
+fn spawn_child(cmd: &[u16]) -> Option<RtlUserProcessInformation> {
     let image = us(w!("\\SystemRoot\\system32\\nt-child.exe"));
-    let cmd = us(w!("nt-child.exe wait"));
+    let cmd = us(cmd);
     let mut p: *mut RtlUserProcessParameters = core::ptr::null_mut();
     let null = core::ptr::null();
     // SAFETY: valid strings.
@@ -504,7 +506,7 @@ fn process_list_child() {
         RtlCreateProcessParameters(&mut p, &image, null, null, &cmd, 0, null, null, null, null)
     };
     if !check_eq!(st, STATUS_SUCCESS) {
-        return;
+        return None;
     }
     // SAFETY: plain data; all-zero is valid.
     let mut info: RtlUserProcessInformation = unsafe { core::mem::zeroed() };
@@ -526,11 +528,42 @@ fn process_list_child() {
     // SAFETY: the block RtlCreateProcessParameters made.
     unsafe { RtlDestroyProcessParameters(p) };
     if !check_eq!(st, STATUS_SUCCESS, "RtlCreateUserProcess") {
-        return;
+        return None;
     }
-    let pid = info.client_id.unique_process;
     // SAFETY: valid handle and pointer.
     unsafe { NtResumeThread(info.thread_handle, core::ptr::null_mut()) };
+    Some(info)
+}
+
+/// A child that ran and ended gives back every page it had: the free
+/// memory is what it was before (after one child has run, so that the
+/// Executive's own first-use structures are in place).
+fn memory_comes_back() {
+    let run_child = || -> bool {
+        let Some(info) = spawn_child(w!("nt-child.exe exit 0")) else { return false };
+        let timeout = -5_000 * 10_000i64;
+        // SAFETY: a valid handle and pointer.
+        let st = unsafe { NtWaitForSingleObject(info.process_handle, 0, &timeout) };
+        // SAFETY: valid handles.
+        unsafe {
+            NtClose(info.thread_handle);
+            NtClose(info.process_handle);
+        }
+        check_eq!(st, STATUS_SUCCESS, "the child ends")
+    };
+    if !run_child() {
+        return;
+    }
+    let before = performance_pages().0;
+    for _ in 0..3 {
+        run_child();
+        check_eq!(performance_pages().0, before, "available pages after a child ended");
+    }
+}
+
+fn process_list_child() {
+    let Some(info) = spawn_child(w!("nt-child.exe wait")) else { return };
+    let pid = info.client_id.unique_process;
     check_eq!(
         child_listed(pid),
         Some(("nt-child.exe", my_pid())),
@@ -736,6 +769,7 @@ fn run(_peb: &Peb) {
     process_list_self();
     process_list_threads();
     process_list_child();
+    memory_comes_back();
     modules();
     memory_counters();
     let (passed, failed) = nt_test::check::counts();
