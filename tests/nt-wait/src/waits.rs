@@ -376,6 +376,36 @@ fn timer_order() {
         second >= 170 && second >= first,
         "200 ms timer fired after {second} ms"
     );
+    // Two threads, one per timer: they wake in due order too.
+    let j_late = Job::new(Op::Single, &[late], 3000);
+    let j_early = Job::new(Op::Single, &[early], 3000);
+    let (d_late, d_early) = (rel(150), rel(60));
+    // SAFETY: valid pointers to locals.
+    unsafe {
+        check_st!(
+            NtSetTimer(late, &d_late, 0, 0, 0, 0, core::ptr::null_mut()),
+            STATUS_SUCCESS
+        );
+        check_st!(
+            NtSetTimer(early, &d_early, 0, 0, 0, 0, core::ptr::null_mut()),
+            STATUS_SUCCESS
+        );
+    }
+    let (th_late, th_early) = (start(&j_late, false), start(&j_early, false));
+    check_st!(join(th_late, 3000), STATUS_SUCCESS);
+    check_st!(join(th_early, 3000), STATUS_SUCCESS);
+    check_eq!(
+        (j_late.status(), j_early.status()),
+        (Some(STATUS_SUCCESS), Some(STATUS_SUCCESS))
+    );
+    let (s_late, s_early) = (
+        j_late.seq.load(Ordering::Acquire),
+        j_early.seq.load(Ordering::Acquire),
+    );
+    check!(
+        s_early < s_late,
+        "the 60 ms timer's waiter woke first ({s_early} vs {s_late})"
+    );
     // Absolute due time.
     let due = now() + 50 * MS;
     let t0 = now();
