@@ -32,16 +32,21 @@ pub fn run(opts: &Opts) -> Result<(), String> {
         syscall(&images, &logs)?;
         ran = true;
     }
+    if name == "vm-nt" || name == "all" {
+        nt_counted(&images, &logs, &VM_NT_BOOT, "vm-nt", &["vm-nt.alloc_touch_free_64k", "vm-nt.demand_zero_fault"])?;
+        ran = true;
+    }
     if name == "fuzz-kernel" || name == "all" {
         fuzz(&images, &logs)?;
         ran = true;
     }
-    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, vm, irq, syscall, fuzz-kernel, all)")) }
+    if ran { Ok(()) } else { Err(format!("unknown benchmark `{name}` (ipc, vm, irq, syscall, vm-nt, fuzz-kernel, all)")) }
 }
 
 /// The NT programs benchmarks boot (each gets a boot image of its own).
-pub const NT_BOOTS: &[NtBoot] = &[SYSCALL_BOOT];
+pub const NT_BOOTS: &[NtBoot] = &[SYSCALL_BOOT, VM_NT_BOOT];
 const SYSCALL_BOOT: NtBoot = NtBoot { program: "\\SystemRoot\\system32\\bench-syscall.exe", args: "" };
+const VM_NT_BOOT: NtBoot = NtBoot { program: "\\SystemRoot\\system32\\bench-vm-nt.exe", args: "" };
 
 /// One boot of a benchmark program; returns the lines it printed.
 fn boot(images: &build::Images, program: &str, append: &str, icount: bool, log: &std::path::Path, timeout: u64) -> Result<(Vec<String>, Duration), String> {
@@ -127,6 +132,22 @@ fn syscall(images: &build::Images, logs: &std::path::Path) -> Result<(), String>
     println!("bench syscall.ipc_roundtrip = {ipc:.0} instructions");
     println!("bench syscall.ratio_to_ipc = {:.2} ratio", insns / ipc);
     println!("bench syscall.boot_wall = {:.2} s", wall.as_secs_f64());
+    Ok(())
+}
+
+/// A native NT benchmark program printing `bench-raw METRIC = ...`, run
+/// under the Executive with -icount (instructions) and without (cycles).
+fn nt_counted(images: &build::Images, logs: &std::path::Path, boot: &NtBoot, name: &str, metrics: &[&str]) -> Result<(), String> {
+    let modules = [images.program("ntos")?, images.boot_image_for(boot)?];
+    let (ilines, _) = boot_modules(images, &modules, "", true, &logs.join(format!("{name}-icount.log")), 600)?;
+    let (lines, wall) = boot_modules(images, &modules, "", false, &logs.join(format!("{name}.log")), 300)?;
+    for m in metrics {
+        let insns = raw(&ilines, m).ok_or_else(|| format!("{name}: no {m} result"))?;
+        let cycles = raw(&lines, m).ok_or_else(|| format!("{name}: no {m} result"))?;
+        println!("bench {m} = {insns:.0} instructions");
+        println!("bench {m}_tsc = {cycles:.0} cycles");
+    }
+    println!("bench {name}.boot_wall = {:.2} s", wall.as_secs_f64());
     Ok(())
 }
 

@@ -54,6 +54,7 @@ pub const PE_PROGRAMS: &[PeProgram] = &[
     PeProgram { package: "nt-mm", file: "nt-mm.exe" },
     PeProgram { package: "nt-apc", file: "nt-apc.exe" },
     PeProgram { package: "bench-syscall", file: "bench-syscall.exe" },
+    PeProgram { package: "bench-vm-nt", file: "bench-vm-nt.exe" },
 ];
 
 const TARGET: &str = "x86_64-unknown-none";
