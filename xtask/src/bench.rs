@@ -117,7 +117,7 @@ fn counted(images: &build::Images, logs: &std::path::Path, program: &str, metric
     Ok(())
 }
 
-/// The null NT service (NtTestAlert through ntdll and the Executive)
+/// The null NT service (NtYieldExecution through ntdll and the Executive)
 /// beside the bare seL4 Call + ReplyRecv of the same build.
 fn syscall(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
     let modules = [images.program("ntos")?, images.boot_image_for(&SYSCALL_BOOT)?];

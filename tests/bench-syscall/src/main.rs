@@ -1,5 +1,6 @@
-//! bench-syscall.exe: times NtTestAlert, the null NT service (no arguments,
-//! no buffer, nothing to deliver), through the whole path: ntdll's stub,
+//! bench-syscall.exe: times NtYieldExecution, the null NT service (no
+//! arguments, no buffer, no state to look at: with one thread ready there
+//! is nothing to yield to), through the whole path: ntdll's stub,
 //! the seL4 Call, the Executive's decode and dispatch, the reply. Prints
 //! `bench-raw syscall.null_roundtrip = INT FRAC` (TSC ticks per round
 //! trip, which under QEMU -icount shift=0 are instructions) and a suite
@@ -12,7 +13,7 @@ use nt_abi::NtStatus;
 
 #[link(name = "ntdll", kind = "raw-dylib")]
 extern "system" {
-    fn NtTestAlert() -> NtStatus;
+    fn NtYieldExecution() -> NtStatus;
     fn NtDisplayString(string: *const UnicodeString) -> NtStatus;
     fn NtTerminateProcess(process: Handle, exit_status: i32) -> NtStatus;
 }
@@ -55,12 +56,12 @@ pub extern "system" fn NtProcessStartup(_peb: usize) -> u32 {
     let mut ok = true;
     for _ in 0..WARMUP {
         // SAFETY: a service without arguments.
-        ok &= unsafe { NtTestAlert() }.0 == 0;
+        ok &= unsafe { NtYieldExecution() }.0 == 0;
     }
     let t0 = tsc();
     for _ in 0..ROUNDS {
         // SAFETY: as above.
-        unsafe { NtTestAlert() };
+        unsafe { NtYieldExecution() };
     }
     let t1 = tsc();
     let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
