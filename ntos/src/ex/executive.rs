@@ -137,6 +137,11 @@ impl Executive {
         let pid = self.cid();
         let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: self.clock.now() };
         let mut p = process::create_process(&mut self.mem, &spec)?;
+        let ntdll_path: Vec<u16> = "\\SystemRoot\\system32\\ntdll.dll".encode_utf16().collect();
+        for (base, nt_path) in [(p.image.base, image_name), (p.ntdll.base, &ntdll_path[..])] {
+            let device = self.open_image_file(nt_path).map_or_else(|_| nt_path.to_vec(), |(_, d)| d);
+            p.mapped_files.insert(base, device);
+        }
         if let Some(frame) = self.shared_data {
             if let Err(e) = map_shared_data(&mut self.mem, &mut p, frame) {
                 process::release_process(&mut self.mem, &mut p);

@@ -33,6 +33,8 @@ pub struct ImageSection {
     pub file: &'static [u8],
     /// SizeOfImage, page-rounded.
     pub size: u64,
+    /// The file's device path (`\Device\BootImage\system32\x.dll`).
+    pub name: Vec<u16>,
 }
 
 /// An OBJECT_ATTRIBUTES from the wire, owned: the name as UTF-16 units
@@ -178,7 +180,8 @@ impl Executive {
             let Ok((_, size)) = crate::ps::image::image_span(e.data) else { continue };
             let full = utf16(&alloc::format!("\\KnownDlls\\{file}"));
             let attrs = ObjectAttrs { root: 0, name: Some(&full), attributes: OBJ_PERMANENT };
-            let body = Body::ImageSection(ImageSection { file: e.data, size });
+            let path = alloc::format!("{BOOT_DEVICE}\\{}", name.replace('/', "\\"));
+            let body = Body::ImageSection(ImageSection { file: e.data, size, name: utf16(&path) });
             if let Ok((c, _)) = self.ob.create_object(None, &attrs, TypeId::SECTION, body, 0) {
                 let _ = self.ob.dereference(c.id);
             }

@@ -376,12 +376,12 @@ impl Executive {
         tid: u64,
         h: Handle,
         access: u32,
-    ) -> Result<(&'static [u8], u64), nt_abi::NtStatus> {
+    ) -> Result<(&'static [u8], u64, Vec<u16>), nt_abi::NtStatus> {
         let info =
             self.ob
                 .lookup_handle(self.caller_pid(tid), h.0, access, Some(TypeId::SECTION))?;
         match self.ob.body(info.object) {
-            Some(Body::ImageSection(s)) => Ok((s.file, s.size)),
+            Some(Body::ImageSection(s)) => Ok((s.file, s.size, s.name.clone())),
             _ => Err(STATUS_OBJECT_TYPE_MISMATCH),
         }
     }
@@ -404,7 +404,7 @@ impl Executive {
         if let Some(Body::DataSection(_)) = self.ob.body(info.object) {
             return self.map_data_view(tid, info.object, info.access, a, reply);
         }
-        let (file, size) = match self.image_section(tid, a.section_handle, SECTION_MAP_READ) {
+        let (file, size, name) = match self.image_section(tid, a.section_handle, SECTION_MAP_READ) {
             Ok(s) => s,
             Err(e) => return Outcome::Reply(e),
         };
@@ -433,6 +433,7 @@ impl Executive {
         };
         match p.map_image(&mut self.mem, file, base, 0) {
             Ok((m, moved)) => {
+                p.mapped_files.insert(m.base, name);
                 let _ = reply.put(a.base_address.output, &m.base);
                 let _ = reply.put(a.view_size.output, &m.size);
                 if let Some(o) = a.section_offset {
@@ -465,6 +466,7 @@ impl Executive {
             .apply(&mut self.mem, &u.actions)
             .err()
             .unwrap_or(STATUS_SUCCESS);
+        p.mapped_files.remove(&u.base);
         if let Some(v) = p.views.remove(&u.base) {
             drop(v.pages);
             let gone = self.ob.dereference(v.object);

@@ -166,6 +166,35 @@ impl Executive {
                     Err(e) => Outcome::Reply(e),
                 }
             }
+            // The file behind an image view: UNICODE_STRING then the name
+            // (the OBJECT_NAME_INFORMATION rules); memory with no file
+            // behind it is STATUS_INVALID_ADDRESS (the WRK's queryvm.c).
+            Ok(MemoryInfoClass::MemoryMappedFilenameInformation) => {
+                let name = match p.vad.query(a.base_address) {
+                    Ok(m) => p.mapped_files.get(&m.allocation_base).cloned(),
+                    Err(e) => return Outcome::Reply(e),
+                };
+                let Some(name) = name else { return Outcome::Reply(STATUS_INVALID_ADDRESS) };
+                let text = (name.len() * 2) as u64;
+                let need = 16 + text + 2;
+                if let Some(r) = a.return_length {
+                    let _ = reply.put(r, &need);
+                }
+                if a.memory_information_length < 16 {
+                    return Outcome::Reply(STATUS_INFO_LENGTH_MISMATCH);
+                }
+                if a.memory_information_length < need {
+                    return Outcome::Reply(STATUS_BUFFER_OVERFLOW);
+                }
+                let mut b = alloc::vec::Vec::with_capacity(need as usize);
+                b.extend_from_slice(&(text as u16).to_le_bytes());
+                b.extend_from_slice(&((text + 2) as u16).to_le_bytes());
+                b.extend_from_slice(&[0; 4]);
+                b.extend_from_slice(&(a.memory_information.user_addr + 16).to_le_bytes());
+                b.extend(name.iter().flat_map(|u| u.to_le_bytes()));
+                b.extend_from_slice(&[0, 0]);
+                Outcome::Reply(self.put_out(tid, &a.memory_information, &b, reply))
+            }
             Ok(_) => Outcome::Reply(STATUS_NOT_IMPLEMENTED),
             Err(_) => Outcome::Reply(STATUS_INVALID_INFO_CLASS),
         }

@@ -79,6 +79,9 @@ pub struct Process {
     pub ldr_thunk: u64,
     /// ntdll's KiUserApcDispatcher, where user APCs run (0: none).
     pub apc_dispatcher: u64,
+    /// The device path of the file behind each image view, by base
+    /// (NtQueryVirtualMemory's MemoryMappedFilenameInformation).
+    pub mapped_files: BTreeMap<u64, Vec<u16>>,
     /// The NT path of the image file.
     pub image_name: Vec<u16>,
     /// Where the process parameters are (0: none, NtCreateProcessEx).
@@ -402,6 +405,7 @@ pub fn create_process(mem: &mut Memory, spec: &ProcessSpec) -> Result<Process, N
         ntdll: empty,
         ldr_thunk: 0,
         apc_dispatcher: 0,
+        mapped_files: BTreeMap::new(),
         image_name: spec.image_name.to_vec(),
         params: 0,
         base_priority: NORMAL_PRIORITY,

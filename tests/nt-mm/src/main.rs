@@ -234,7 +234,41 @@ fn stack_grows() {
     check_eq!(deep(200), 20_100, "1 + 2 + ... + 200");
 }
 
+/// MemoryMappedFilenameInformation (2): the file behind an image view.
+fn mapped_file_names() {
+    let name_at = |addr: usize, len: usize| -> (NtStatus, usize, [u16; 128]) {
+        let mut b = [0u8; 16 + 256];
+        let mut ret = 0usize;
+        // SAFETY: a valid buffer of at least `len` bytes.
+        let st = unsafe { NtQueryVirtualMemory(ME, addr, 2, b.as_mut_ptr(), len, &mut ret) };
+        let n = u16::from_le_bytes([b[0], b[1]]) as usize / 2;
+        let mut units = [0u16; 128];
+        for (i, u) in units.iter_mut().enumerate().take(n.min(128)) {
+            *u = u16::from_le_bytes([b[16 + 2 * i], b[17 + 2 * i]]);
+        }
+        (st, n, units)
+    };
+    let ends_with = |units: &[u16], n: usize, tail: &str| n >= tail.len() && nt_test::util::eq_w_ci(&units[n - tail.len()..n], tail);
+    let (st, n, units) = name_at(mapped_file_names as *const () as usize, 16 + 256);
+    check_st!(st, STATUS_SUCCESS);
+    check!(ends_with(&units, n, "\\system32\\nt-mm.exe"), "the program's own image");
+    let ntdll = nt_test::util::ntdll_base();
+    let (st, n, units) = name_at(ntdll + 0x1000, 16 + 256);
+    check_st!(st, STATUS_SUCCESS);
+    check!(ends_with(&units, n, "\\system32\\ntdll.dll"), "ntdll");
+    check!(ends_with(&units, n, "ntdll.dll") && units[0] == b'\\' as u16, "a device path");
+    // Too small for the header, too small for the name.
+    check_st!(name_at(ntdll, 8).0, STATUS_INFO_LENGTH_MISMATCH);
+    check_st!(name_at(ntdll, 20).0, STATUS_BUFFER_OVERFLOW);
+    // Private memory has no file.
+    let (st, base, _) = allocate(0, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    check_st!(st, STATUS_SUCCESS);
+    check_st!(name_at(base, 16 + 256).0, STATUS_INVALID_ADDRESS);
+    free(base, 0, MEM_RELEASE);
+}
+
 fn run(_peb: &nt_test::nt_abi::types::Peb) {
+    mapped_file_names();
     commit_limit();
     stack_grows();
     reserve_commit_release();
