@@ -12,7 +12,7 @@
 use crate::ex::dispatch::Outcome;
 use crate::ex::object::{Body, OwnedAttrs};
 use crate::ex::Executive;
-use crate::ke::dispatcher::{Dispatcher, EventType, Id, WaitType, Wake};
+use crate::ke::dispatcher::{Dispatcher, EventType, Id, Signalled, WaitType, Wake};
 use crate::ob::{ObjectAttrs, ObjectId, Opened, TypeId};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -62,7 +62,9 @@ impl Executive {
         }
     }
 
-    fn open_dispatcher_object(
+    /// Opens a named object of `type_id` for the caller (NtOpenEvent and
+    /// the other NtOpen* services of typed objects).
+    pub fn open_named(
         &mut self,
         tid: u64,
         out: OutRef<pointee::Handle>,
@@ -134,6 +136,21 @@ impl Executive {
         }
     }
 
+    /// The end of a signalling service: the previous state out, the woken
+    /// threads answered.
+    fn signalled(&mut self, r: Result<Signalled, NtStatus>, previous: Option<OutRef<pointee::I32>>, reply: &mut Reply) -> Outcome {
+        match r {
+            Ok(s) => {
+                if let Some(p) = previous {
+                    let _ = reply.put(p, &s.previous);
+                }
+                self.wake(s.wakes);
+                Outcome::Reply(STATUS_SUCCESS)
+            }
+            Err(e) => Outcome::Reply(e),
+        }
+    }
+
     /// A basic-information query: the class, then the exact length.
     fn basic_info(&mut self, tid: u64, class: u32, length: u32, bytes: &[u8], ret: Option<OutRef<pointee::U32>>, out: &OutBuffer, reply: &mut Reply) -> Outcome {
         if class != BASIC {
@@ -163,7 +180,7 @@ impl Executive {
     }
 
     pub fn nt_open_event(&mut self, tid: u64, a: args::NtOpenEvent, reply: &mut Reply) -> Outcome {
-        self.open_dispatcher_object(tid, a.event_handle, a.desired_access, &a.object_attributes, TypeId::EVENT, reply)
+        self.open_named(tid, a.event_handle, a.desired_access, &a.object_attributes, TypeId::EVENT, reply)
     }
 
     /// NtSetEvent, NtResetEvent, NtPulseEvent, NtClearEvent.
@@ -175,18 +192,9 @@ impl Executive {
         let r = match op {
             EventOp::Set => self.ke.set_event(id),
             EventOp::Pulse => self.ke.pulse_event(id),
-            EventOp::Reset => self.ke.reset_event(id).map(|previous| crate::ke::dispatcher::Signalled { previous, wakes: Vec::new() }),
+            EventOp::Reset => self.ke.reset_event(id).map(|previous| Signalled { previous, wakes: Vec::new() }),
         };
-        match r {
-            Ok(s) => {
-                if let Some(p) = previous {
-                    let _ = reply.put(p, &s.previous);
-                }
-                self.wake(s.wakes);
-                Outcome::Reply(STATUS_SUCCESS)
-            }
-            Err(e) => Outcome::Reply(e),
-        }
+        self.signalled(r, previous, reply)
     }
 
     pub fn nt_query_event(&mut self, tid: u64, a: args::NtQueryEvent, reply: &mut Reply) -> Outcome {
@@ -210,22 +218,13 @@ impl Executive {
     }
 
     pub fn nt_open_mutant(&mut self, tid: u64, a: args::NtOpenMutant, reply: &mut Reply) -> Outcome {
-        self.open_dispatcher_object(tid, a.mutant_handle, a.desired_access, &a.object_attributes, TypeId::MUTANT, reply)
+        self.open_named(tid, a.mutant_handle, a.desired_access, &a.object_attributes, TypeId::MUTANT, reply)
     }
 
     pub fn nt_release_mutant(&mut self, tid: u64, a: args::NtReleaseMutant, reply: &mut Reply) -> Outcome {
         // Releasing needs no access right (ExMutantObjectType, access 0).
         let r = self.dispatcher_id(tid, a.mutant_handle, 0, TypeId::MUTANT).and_then(|id| self.ke.release_mutant(id, tid));
-        match r {
-            Ok(s) => {
-                if let Some(p) = a.previous_count {
-                    let _ = reply.put(p, &s.previous);
-                }
-                self.wake(s.wakes);
-                Outcome::Reply(STATUS_SUCCESS)
-            }
-            Err(e) => Outcome::Reply(e),
-        }
+        self.signalled(r, a.previous_count, reply)
     }
 
     pub fn nt_query_mutant(&mut self, tid: u64, a: args::NtQueryMutant, reply: &mut Reply) -> Outcome {
@@ -250,23 +249,14 @@ impl Executive {
     }
 
     pub fn nt_open_semaphore(&mut self, tid: u64, a: args::NtOpenSemaphore, reply: &mut Reply) -> Outcome {
-        self.open_dispatcher_object(tid, a.semaphore_handle, a.desired_access, &a.object_attributes, TypeId::SEMAPHORE, reply)
+        self.open_named(tid, a.semaphore_handle, a.desired_access, &a.object_attributes, TypeId::SEMAPHORE, reply)
     }
 
     pub fn nt_release_semaphore(&mut self, tid: u64, a: args::NtReleaseSemaphore, reply: &mut Reply) -> Outcome {
         let r = self
             .dispatcher_id(tid, a.semaphore_handle, SEMAPHORE_MODIFY_STATE, TypeId::SEMAPHORE)
             .and_then(|id| self.ke.release_semaphore(id, a.release_count));
-        match r {
-            Ok(s) => {
-                if let Some(p) = a.previous_count {
-                    let _ = reply.put(p, &s.previous);
-                }
-                self.wake(s.wakes);
-                Outcome::Reply(STATUS_SUCCESS)
-            }
-            Err(e) => Outcome::Reply(e),
-        }
+        self.signalled(r, a.previous_count, reply)
     }
 
     pub fn nt_query_semaphore(&mut self, tid: u64, a: args::NtQuerySemaphore, reply: &mut Reply) -> Outcome {
@@ -295,7 +285,7 @@ impl Executive {
     }
 
     pub fn nt_open_timer(&mut self, tid: u64, a: args::NtOpenTimer, reply: &mut Reply) -> Outcome {
-        self.open_dispatcher_object(tid, a.timer_handle, a.desired_access, &a.object_attributes, TypeId::TIMER, reply)
+        self.open_named(tid, a.timer_handle, a.desired_access, &a.object_attributes, TypeId::TIMER, reply)
     }
 
     pub fn nt_set_timer(&mut self, tid: u64, a: args::NtSetTimer, reply: &mut Reply) -> Outcome {

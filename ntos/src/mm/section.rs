@@ -23,7 +23,7 @@ use crate::ex::Executive;
 use crate::mm::space::{Space, PAGE};
 use crate::mm::vad::{Fill, Rights, VadType, ViewRequest};
 use crate::mm::Memory;
-use crate::ob::{ObjectId, Opened, TypeId};
+use crate::ob::{ObjectId, TypeId};
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -341,33 +341,8 @@ impl Executive {
 }
 
 impl Executive {
-    pub fn nt_open_section(
-        &mut self,
-        tid: u64,
-        a: args::NtOpenSection,
-        reply: &mut Reply,
-    ) -> Outcome {
-        let pid = self.caller_pid(tid);
-        let attrs = OwnedAttrs::from_wire(&a.object_attributes);
-        match self.ob.open_object_by_name(
-            Some(pid),
-            &attrs.attrs(),
-            Some(TypeId::SECTION),
-            a.desired_access,
-        ) {
-            Ok(Opened::Object {
-                handle: Some(h), ..
-            }) => {
-                let _ = reply.put(a.section_handle, &nt_abi::types::Handle(h));
-                Outcome::Reply(STATUS_SUCCESS)
-            }
-            Ok(Opened::Object { id, .. }) | Ok(Opened::Parse { object: id, .. }) => {
-                let gone = self.ob.dereference(id);
-                self.destroyed(gone);
-                Outcome::Reply(STATUS_OBJECT_TYPE_MISMATCH)
-            }
-            Err(e) => Outcome::Reply(e),
-        }
+    pub fn nt_open_section(&mut self, tid: u64, a: args::NtOpenSection, reply: &mut Reply) -> Outcome {
+        self.open_named(tid, a.section_handle, a.desired_access, &a.object_attributes, TypeId::SECTION, reply)
     }
 
     /// The image file a section handle names (with `access`).
