@@ -8,7 +8,10 @@
 use super::Memory;
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
+use alloc::vec::Vec;
 use linked_list_allocator::Heap;
+use nt_abi::status::STATUS_NO_MEMORY;
+use nt_abi::NtStatus;
 use sel4::abi::{vm, ObjectType};
 
 /// Where the heap starts in the Executive's address space.
@@ -39,6 +42,16 @@ unsafe impl GlobalAlloc for ExecutiveHeap {
         // SAFETY: as in `alloc`; `ptr` came from `alloc` with this layout.
         unsafe { (*self.0.get()).deallocate(core::ptr::NonNull::new_unchecked(ptr), layout) }
     }
+}
+
+/// A zeroed buffer of `len` bytes, or STATUS_NO_MEMORY when the heap
+/// cannot hold it: buffers sized by a client must never stop the Executive
+/// (a failed plain allocation would).
+pub fn try_zeroed(len: usize) -> Result<Vec<u8>, NtStatus> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| STATUS_NO_MEMORY)?;
+    v.resize(len, 0);
+    Ok(v)
 }
 
 impl Memory {

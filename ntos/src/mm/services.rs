@@ -6,7 +6,6 @@
 
 use crate::ex::dispatch::Outcome;
 use crate::ex::Executive;
-use alloc::vec;
 use core::mem::offset_of;
 use nt_abi::classes::MemoryInfoClass;
 use nt_abi::status::*;
@@ -209,7 +208,10 @@ impl Executive {
         if len > 16 << 20 {
             return Outcome::Reply(STATUS_INSUFFICIENT_RESOURCES);
         }
-        let mut data = vec![0u8; len as usize];
+        let mut data = match super::heap::try_zeroed(len as usize) {
+            Ok(d) => d,
+            Err(e) => return Outcome::Reply(e),
+        };
         let st = match self.processes.get_mut(&pid) {
             Some(p) => p.read(&mut self.mem, a.base_address, &mut data, true).map_or_else(|_| STATUS_PARTIAL_COPY, |()| STATUS_SUCCESS),
             None => STATUS_PROCESS_IS_TERMINATING,
@@ -278,7 +280,7 @@ impl Executive {
                 if len > 16 << 20 {
                     return Err(STATUS_INSUFFICIENT_RESOURCES);
                 }
-                let mut v = vec![0u8; len as usize];
+                let mut v = super::heap::try_zeroed(len as usize)?;
                 let pid = self.caller_pid(tid);
                 let p = self.processes.get_mut(&pid).filter(|p| p.alive()).ok_or(STATUS_INVALID_HANDLE)?;
                 p.read(&mut self.mem, addr, &mut v, true)?;

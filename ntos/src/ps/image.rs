@@ -7,7 +7,6 @@
 use super::Process;
 use crate::mm::space::PAGE;
 use crate::mm::Memory;
-use alloc::vec;
 use nt_abi::status::*;
 use nt_abi::NtStatus;
 use pe::PeImage;
@@ -40,7 +39,7 @@ pub fn image_span(file: &[u8]) -> Result<(PeImage<'_>, u64), NtStatus> {
 /// `file`: every page gets its frame now, with its section's protection.
 pub fn map_image(mem: &mut Memory, p: &mut Process, file: &[u8], base: u64) -> Result<Mapped, NtStatus> {
     let (image, size) = image_span(file)?;
-    let mut bytes = vec![0u8; size as usize];
+    let mut bytes = crate::mm::heap::try_zeroed(size as usize)?;
     image.load_into(&mut bytes).map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
     if base != image.image_base() {
         if image.relocs_stripped() {

@@ -465,7 +465,7 @@ impl Executive {
     /// Reads caller memory (as the caller could).
     fn read_caller(&mut self, tid: u64, addr: u64, len: usize) -> Result<Vec<u8>, NtStatus> {
         nt_abi::wire::check_user_range(addr, len as u64)?;
-        let mut v = vec![0u8; len];
+        let mut v = crate::mm::heap::try_zeroed(len)?;
         let pid = self.caller_pid(tid);
         let Executive { processes, mem, .. } = self;
         processes.get_mut(&pid).filter(|p| p.alive()).ok_or(STATUS_INVALID_HANDLE)?.read(mem, addr, &mut v, true)?;
@@ -637,7 +637,7 @@ impl Executive {
                 let p = processes.get_mut(&caller).ok_or(plain(STATUS_INVALID_HANDLE))?;
                 Params::parse(block, |addr, len| {
                     nt_abi::wire::check_user_range(addr, len as u64)?;
-                    let mut v = vec![0u8; len];
+                    let mut v = crate::mm::heap::try_zeroed(len)?;
                     p.read(mem, addr, &mut v, true)?;
                     Ok(v)
                 })
@@ -648,6 +648,10 @@ impl Executive {
         };
         let image: Vec<u16> = match (attrs.image_name, &block_params) {
             (Some((addr, size)), _) => {
+                // A name is a UNICODE_STRING's worth at most.
+                if size > u16::MAX as u64 || size % 2 != 0 {
+                    return Err(plain(STATUS_INVALID_PARAMETER));
+                }
                 let b = self.read_caller(tid, addr, size as usize).map_err(plain)?;
                 b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()
             }

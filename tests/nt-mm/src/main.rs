@@ -202,6 +202,17 @@ fn read_write_lock_flush() {
     check_st!(unsafe { NtFlushInstructionCache(ME, base, 0x1000) }, STATUS_SUCCESS);
     check_st!(unsafe { NtFlushInstructionCache(Handle(0x1234), base, 0x1000) }, STATUS_INVALID_HANDLE);
     check_st!(free(base, 0, MEM_RELEASE).0, STATUS_SUCCESS);
+    // A copy as big as the Executive's own heap: an answer, not a crash.
+    let big = 16 << 20;
+    let (st, base, _) = allocate(0, big, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    check_st!(st, STATUS_SUCCESS);
+    // SAFETY: the region is committed read-write memory of this process.
+    let st = unsafe { NtReadVirtualMemory(ME, base, base as *mut u8, big, &mut n) };
+    check!(st == STATUS_SUCCESS || st == STATUS_NO_MEMORY, "16 MiB copy: {st:?}");
+    let mut t = 0i64;
+    // SAFETY: a valid pointer.
+    check_st!(unsafe { NtQuerySystemTime(&mut t) }, STATUS_SUCCESS);
+    check_st!(free(base, 0, MEM_RELEASE).0, STATUS_SUCCESS);
 }
 
 /// Commit is limited by the system's memory (no page file): committing
