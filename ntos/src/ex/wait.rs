@@ -73,8 +73,13 @@ impl Executive {
                 // If the APC cannot be set up, the wait still ends.
                 let _ = self.redirect_to_apc(w.thread, apc, w.status, false);
             }
-            let mut regs = MsgRegs::default();
-            sel4::sys_send(b.reply, MessageInfo::new(w.status.0 as u64, 0, 0, 0), &mut regs);
+            // A Send on an empty slot would fault the Executive itself; a
+            // reply cap the kernel took back (nothing here should cause
+            // that) just means there is nobody to answer.
+            if sel4::debug_cap_identify(b.reply) != 0 {
+                let mut regs = MsgRegs::default();
+                sel4::sys_send(b.reply, MessageInfo::new(w.status.0 as u64, 0, 0, 0), &mut regs);
+            }
             self.mem.free_slot(b.reply);
             self.release_objects(b.objects);
             if let Some(t) = self.threads.get(&w.thread) {
