@@ -119,6 +119,10 @@ pub fn start(bi: &'static BootInfo) -> ! {
     if ex.tick.is_none() {
         let _ = writeln!(&ex.console, " Clock:      no RTC interrupt; the shared clocks stay as at boot");
     }
+    // Handles and their objects live on the Executive's fixed heap: a
+    // process may hold a share of it, so that one process cannot exhaust it
+    // alone (every failure short of that is a status, not a stop).
+    ex.ob.set_handle_limit((heap / 512) as usize);
     if let Err(s) = ex.boot_namespace() {
         let _ = writeln!(&ex.console, " Namespace: cannot create the boot objects ({:#010x})", s.0 as u32);
     }
