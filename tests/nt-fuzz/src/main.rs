@@ -91,8 +91,46 @@ fn unmapped_pointers() {
     check!(unsafe { NtQuerySystemTime(&mut now) } == NtStatus(0) && now > 0);
 }
 
+/// Creating handles without end meets the per-process handle limit with
+/// STATUS_INSUFFICIENT_RESOURCES; closing them all gives everything back,
+/// and the Executive goes on serving.
+fn handle_exhaustion() {
+    use nt_test::nt_abi::status::{STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS};
+    let mut first = Handle::NULL;
+    let mut count = 0u64;
+    let last = loop {
+        let mut h = Handle::NULL;
+        // SAFETY: valid pointers.
+        let st = unsafe { NtCreateEvent(&mut h, 0x1F_0003, core::ptr::null(), 0, 0) };
+        if st != STATUS_SUCCESS || count >= 1_000_000 {
+            break st;
+        }
+        if count == 0 {
+            first = h;
+        }
+        count += 1;
+    };
+    check!(last == STATUS_INSUFFICIENT_RESOURCES, "the limit's status after {count} handles: {last:?}");
+    check!(count >= 1000, "at least a thousand handles ({count})");
+    // Handles are dense multiples of 4 from the first one.
+    let mut closed = 0u64;
+    for i in 0..count {
+        // SAFETY: the handles this loop made.
+        if unsafe { NtClose(Handle(first.0 + 4 * i)) } == STATUS_SUCCESS {
+            closed += 1;
+        }
+    }
+    check!(closed == count, "closed {closed} of {count}");
+    let mut h = Handle::NULL;
+    // SAFETY: valid pointers.
+    check!(unsafe { NtCreateEvent(&mut h, 0x1F_0003, core::ptr::null(), 0, 0) } == STATUS_SUCCESS);
+    // SAFETY: the handle just made.
+    unsafe { NtClose(h) };
+}
+
 fn run(_peb: &nt_test::nt_abi::types::Peb) {
     unmapped_pointers();
+    handle_exhaustion();
     let endpoint = teb_word(teb_slots::SERVICE_ENDPOINT);
     let buffer = teb_word(teb_slots::SERVICE_BUFFER);
     let ipc = teb_word(teb_slots::IPC_BUFFER);
