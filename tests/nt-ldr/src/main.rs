@@ -268,12 +268,10 @@ fn load_and_resolve() {
         )
     };
     check_eq!(st, STATUS_SUCCESS);
-    for _ in 0..2000 {
-        if counter(a, b"DLLA_MAIN_CALLS", 3) > 0 {
-            break;
-        }
-        util::yield_now();
-    }
+    // The thread's end (after its DLL_THREAD_DETACH calls) signals it.
+    let timeout = -5_000 * 10_000i64;
+    // SAFETY: a valid handle and pointer.
+    check_eq!(unsafe { NtWaitForSingleObject(t, 0, &timeout) }, STATUS_SUCCESS, "the thread ends");
     check_eq!(counter(a, b"DLLA_MAIN_CALLS", 2), 1, "DLL_THREAD_ATTACH");
     check_eq!(
         counter(a, b"DLLA_TLS_CALLS", 2),
