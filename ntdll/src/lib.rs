@@ -3,8 +3,9 @@
 //! `Zw*` names are export aliases (xtask writes them into the .def file from
 //! the same table). Each stub marshals its arguments into the thread's
 //! service buffer and makes an seL4 Call to the thread's service endpoint
-//! (both found in its TEB, see `nt_abi::wire::teb_slots`). The user-mode
-//! loader, Rtl and the C runtime subset come with the rest of issue T4.
+//! (both found in its TEB, see `nt_abi::wire::teb_slots`). Beside them:
+//! the user-mode loader (`ldr`), Rtl (`rtl`), the C runtime subset (`crt`)
+//! and the user APC entry (`ki`).
 #![no_std]
 #![feature(c_variadic)]
 

@@ -2,7 +2,8 @@
 //! interrupt at 64 Hz (IOAPIC pin 8), delivered to a notification bound to
 //! the Executive's own thread, so it arrives through the same Recv as
 //! service calls, with `TICK_BADGE`. Each tick refreshes KUSER_SHARED_DATA's
-//! clocks; timers and wait timeouts will run from here (issue T5).
+//! clocks, and the service loop then advances the dispatcher's clock, which
+//! fires timers and ends wait timeouts.
 
 use super::shared_data;
 use super::time::Clock;

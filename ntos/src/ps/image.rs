@@ -1,8 +1,8 @@
 //! Filling an image view in a client address space: laid out with lib/pe,
 //! relocated when it cannot sit at its preferred base, each page given its
 //! section's protection. Each process gets private copies of the pages
-//! (the view's copy-on-write pages are mapped writable at once) until
-//! shared image pages arrive with sections in T5.
+//! (the view's copy-on-write pages are mapped writable at once): sharing
+//! image pages between processes is a later step.
 
 use super::Process;
 use crate::mm::space::PAGE;
