@@ -12,13 +12,14 @@ pub fn run(opts: &Opts) -> Result<(), String> {
     let start = Instant::now();
     let (mut passed, mut failed) = (0u64, 0u64);
 
+    // The build comes first: some host tests read what it produced
+    // (lib/pe's tests of the built ntdll.dll).
+    let images = build::build_all(opts.profile())?;
     if opts.filter.is_none() {
         let (p, f) = host_tests()?;
         passed += p;
         failed += f;
     }
-
-    let images = build::build_all(opts.profile())?;
     let logs = build::root().join("target/test-logs");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     for suite in SUITES {
