@@ -101,24 +101,11 @@ impl Executive {
         bootimg::Archive::new(self.boot_image).ok()?.file_ci(path)
     }
 
-    /// The boot-image file an NT path names: `\SystemRoot\...`,
-    /// `\Device\BootImage\...` or `\??\C:\...` (the namespace's links
-    /// resolve to the boot image device).
-    pub fn file_for_nt_path(&self, path: &[u16]) -> Option<&'static [u8]> {
-        let s: alloc::string::String = char::decode_utf16(path.iter().copied()).map(|c| c.unwrap_or('?')).collect();
-        let lower = s.to_ascii_lowercase();
-        let rest = ["\\systemroot\\", "\\device\\bootimage\\", "\\??\\c:\\", "\\global??\\c:\\"]
-            .iter()
-            .find_map(|p| lower.strip_prefix(p).map(|_| &s[p.len()..]))?;
-        let unix: alloc::string::String = rest.chars().map(|c| if c == '\\' { '/' } else { c }).collect();
-        self.boot_file(&unix)
-    }
-
     /// Creates a process from an image file and its first thread (not
     /// started when `suspended`); returns (pid, tid).
     pub fn spawn(&mut self, image_name: &[u16], params: &Params, parent: u64, suspended: bool) -> Result<(u64, u64), NtStatus> {
-        let file = self.file_for_nt_path(image_name).ok_or(STATUS_OBJECT_NAME_NOT_FOUND)?;
-        let pid = self.create_process(file, image_name, Some(params), parent)?;
+        let (file, device) = self.open_image_file(image_name)?;
+        let pid = self.create_process(file, image_name, device, Some(params), parent)?;
         let p = &self.processes[&pid];
         let (entry, peb) = (p.image.entry, p.peb);
         match self.create_thread(pid, Start::Thunk { start: entry, arg: peb, stack_size: 0 }, suspended) {
@@ -131,17 +118,25 @@ impl Executive {
     }
 
     /// Creates a process without threads from an image file (`params`
-    /// None: PEB.ProcessParameters stays NULL); returns its pid.
-    pub fn create_process(&mut self, file: &[u8], image_name: &[u16], params: Option<&Params>, parent: u64) -> Result<u64, NtStatus> {
+    /// None: PEB.ProcessParameters stays NULL); returns its pid. `device`
+    /// is the file's path as ProcessImageFileName and
+    /// MemoryMappedFilenameInformation report it.
+    pub fn create_process(
+        &mut self,
+        file: &[u8],
+        image_name: &[u16],
+        device: Vec<u16>,
+        params: Option<&Params>,
+        parent: u64,
+    ) -> Result<u64, NtStatus> {
         let ntdll = self.boot_file("system32/ntdll.dll").ok_or(STATUS_DLL_NOT_FOUND)?;
         let pid = self.cid();
         let spec = ProcessSpec { pid, parent, image_file: file, image_name, ntdll_file: ntdll, params, now: self.clock.now() };
         let mut p = process::create_process(&mut self.mem, &spec)?;
         let ntdll_path: Vec<u16> = "\\SystemRoot\\system32\\ntdll.dll".encode_utf16().collect();
-        for (base, nt_path) in [(p.image.base, image_name), (p.ntdll.base, &ntdll_path[..])] {
-            let device = self.open_image_file(nt_path).map_or_else(|_| nt_path.to_vec(), |(_, d)| d);
-            p.mapped_files.insert(base, device);
-        }
+        let ntdll_device = self.open_image_file(&ntdll_path).map_or(ntdll_path, |(_, d)| d);
+        p.mapped_files.insert(p.image.base, device);
+        p.mapped_files.insert(p.ntdll.base, ntdll_device);
         if let Some(frame) = self.shared_data {
             if let Err(e) = map_shared_data(&mut self.mem, &mut p, frame) {
                 process::release_process(&mut self.mem, &mut p);

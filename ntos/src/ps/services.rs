@@ -544,11 +544,10 @@ impl Executive {
         Ok((data, full.encode_utf16().collect()))
     }
 
-    /// The full device path of a process's image (its recorded NT path
-    /// when that no longer resolves).
-    fn image_device_path(&mut self, pid: u64) -> Vec<u16> {
-        let name = self.processes.get(&pid).map(|p| p.image_name.clone()).unwrap_or_default();
-        self.open_image_file(&name).map(|(_, d)| d).unwrap_or(name)
+    /// The full device path of a process's image, as recorded when it was
+    /// created.
+    fn image_device_path(&self, pid: u64) -> Vec<u16> {
+        self.processes.get(&pid).and_then(|p| p.mapped_files.get(&p.image.base)).cloned().unwrap_or_default()
     }
 
     /// The live process `pid` (STATUS_PROCESS_IS_TERMINATING once it ended).
@@ -667,11 +666,11 @@ impl Executive {
         self.live(parent).map_err(plain)?;
         self.probe_attributes(tid, attrs).map_err(plain)?;
 
-        let (file, _) = self.open_image_file(&image).map_err(|e| (e, Some(PsCreateState::PsCreateFailOnFileOpen)))?;
+        let (file, device) = self.open_image_file(&image).map_err(|e| (e, Some(PsCreateState::PsCreateFailOnFileOpen)))?;
         if crate::ps::image::image_span(file).is_err() {
             return Err((image_status(file), Some(PsCreateState::PsCreateFailOnSectionCreate)));
         }
-        let pid = self.create_process(file, &image, Some(&params), parent).map_err(plain)?;
+        let pid = self.create_process(file, &image, device, Some(&params), parent).map_err(plain)?;
         let result = self.finish_user_process(tid, pid, parent, file, a, attrs, reply);
         if result.is_err() {
             self.terminate_process(pid, STATUS_UNSUCCESSFUL);
@@ -771,7 +770,9 @@ impl Executive {
         if let Err(e) = self.live(parent) {
             return Outcome::Reply(e);
         }
-        let pid = match self.create_process(file, &name, None, parent) {
+        // The section object's name stands for the file (there is no file
+        // object behind a \KnownDlls section).
+        let pid = match self.create_process(file, &name, name.clone(), None, parent) {
             Ok(p) => p,
             Err(e) => return Outcome::Reply(e),
         };
