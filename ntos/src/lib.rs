@@ -16,3 +16,4 @@ pub mod ke;
 pub mod mm;
 pub mod ob;
 pub mod ps;
+pub mod record;

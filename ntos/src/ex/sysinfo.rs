@@ -12,6 +12,7 @@
 //! much; the process and module lists report the length they need with
 //! STATUS_INFO_LENGTH_MISMATCH.
 
+use crate::record::put;
 use crate::ex::dispatch::Outcome;
 use crate::ex::Executive;
 use crate::mm::vad::VadType;
@@ -26,9 +27,6 @@ use nt_abi::wire::{args, Reply};
 
 const PAGE: u64 = 0x1000;
 
-fn put(b: &mut [u8], at: usize, v: &[u8]) {
-    b[at..at + v.len()].copy_from_slice(v);
-}
 
 // ----- SystemBasicInformation (0) -----
 

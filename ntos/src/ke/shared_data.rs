@@ -5,6 +5,7 @@
 //! are written High2Time, LowPart, High1Time, the order readers rely on
 //! to detect a torn read.
 
+use crate::record::put;
 use core::mem::offset_of;
 use nt_abi::types::{KSystemTime, KUserSharedData, NT_PRODUCT_WIN_NT, PROCESSOR_ARCHITECTURE_AMD64};
 
@@ -14,9 +15,6 @@ type S = KUserSharedData;
 /// is also Windows' default timer resolution).
 pub const TICK_100NS: u64 = 156_250;
 
-fn put(b: &mut [u8], at: usize, v: &[u8]) {
-    b[at..at + v.len()].copy_from_slice(v);
-}
 
 /// A KSYSTEM_TIME store in the order a reader checks.
 fn put_time(b: &mut [u8], at: usize, t: i64) {

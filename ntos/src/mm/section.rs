@@ -512,7 +512,7 @@ pub(crate) fn image_information(file: &[u8]) -> alloc::vec::Vec<u8> {
     let Ok(img) = pe::PeImage::parse(file) else {
         return b;
     };
-    let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+    let mut put = |at: usize, v: &[u8]| crate::record::put(&mut b, at, v);
     let entry = img.entry_rva().map_or(0, |r| img.image_base() + r as u64);
     let (reserve, commit) = img.stack_sizes();
     let (major, minor) = img.subsystem_version();

@@ -16,7 +16,7 @@ use nt_abi::NtStatus;
 /// The MEMORY_BASIC_INFORMATION bytes (padding zero).
 fn mbi_bytes(m: &Mbi) -> [u8; core::mem::size_of::<Mbi>()] {
     let mut b = [0u8; core::mem::size_of::<Mbi>()];
-    let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+    let mut put = |at: usize, v: &[u8]| crate::record::put(&mut b, at, v);
     put(offset_of!(Mbi, base_address), &m.base_address.to_le_bytes());
     put(offset_of!(Mbi, allocation_base), &m.allocation_base.to_le_bytes());
     put(offset_of!(Mbi, allocation_protect), &m.allocation_protect.to_le_bytes());

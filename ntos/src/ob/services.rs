@@ -8,6 +8,7 @@
 //! Sizes and statuses follow Windows as Wine's om.c tests record them and
 //! as WRK/ReactOS implement them; each function says which.
 
+use crate::record::put;
 use alloc::vec;
 use alloc::vec::Vec;
 use nt_abi::classes::ObjectInfoClass;
@@ -81,15 +82,15 @@ pub struct Duplicated<B> {
 }
 
 fn put16(b: &mut [u8], at: usize, v: u16) {
-    b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    put(b, at, &v.to_le_bytes());
 }
 
 fn put32(b: &mut [u8], at: usize, v: u32) {
-    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put(b, at, &v.to_le_bytes());
 }
 
 fn put64(b: &mut [u8], at: usize, v: u64) {
-    b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+    put(b, at, &v.to_le_bytes());
 }
 
 /// A UNICODE_STRING at `at`.

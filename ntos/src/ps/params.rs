@@ -6,6 +6,7 @@
 //! process always gets a normalized block with its strings and environment
 //! after the structure, as RtlCreateProcessParameters would make it.
 
+use crate::record::put;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
@@ -176,9 +177,6 @@ impl Params {
     }
 }
 
-fn put(out: &mut [u8], at: usize, bytes: &[u8]) {
-    out[at..at + bytes.len()].copy_from_slice(bytes);
-}
 
 /// An environment without a recorded size: read page by page until the
 /// empty string that ends it (at most `MAX_ENVIRONMENT` bytes).

@@ -9,6 +9,7 @@
 //! slot 2k+1 its fault endpoint (badge = thread id | `FAULT_BADGE`). Both
 //! are badged copies of the Executive's one endpoint.
 
+use crate::record::put;
 use super::image::{self, Mapped};
 use super::params::Params;
 use crate::mm::section::{self, DataView};
@@ -156,9 +157,6 @@ fn nt(_: sel4::Error) -> NtStatus {
     STATUS_INSUFFICIENT_RESOURCES
 }
 
-fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
-    buf[at..at + bytes.len()].copy_from_slice(bytes);
-}
 
 impl Process {
     /// Reserves `size` bytes at the highest free place.

@@ -17,6 +17,7 @@
 //!   The Executive serves one call at a time and answers it at once, so
 //!   the caller is the only thread that can be in a call.
 
+use crate::record::put;
 use crate::ex::dispatch::Outcome;
 use crate::ex::object::Body;
 use crate::ex::Executive;
@@ -112,9 +113,6 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(w)
 }
 
-fn put(b: &mut [u8], at: usize, v: &[u8]) {
-    b[at..at + v.len()].copy_from_slice(v);
-}
 
 /// The entries of a PS_ATTRIBUTE_LIST (`list` is its TotalLength bytes, as
 /// the wire delivers it; a partial last entry is ignored, as Windows
