@@ -6,7 +6,7 @@
 //! fires timers and ends wait timeouts.
 
 use super::shared_data;
-use super::time::Clock;
+use super::time::{cmos_read, cmos_write, Clock};
 use crate::mm::map::PRIVATE_BASE;
 use crate::mm::Memory;
 use sel4::abi::{cap, vm, ObjectType};
@@ -35,16 +35,6 @@ pub fn shared_page(mem: &mut Memory, clock: &Clock, physical_pages: u64) -> Opti
     mem.map_own(frame, SHARED_DATA, vm::DEFAULT).ok()?;
     shared_data::initial(Tick::page(), physical_pages, clock.since_boot(), clock.now());
     Some(frame)
-}
-
-fn cmos_read(port: IoPort, reg: u8) -> Option<u8> {
-    port.out8(0x70, reg as u64).ok()?;
-    port.in8(0x71).ok().map(|v| v as u8)
-}
-
-fn cmos_write(port: IoPort, reg: u8, v: u8) -> Option<()> {
-    port.out8(0x70, reg as u64).ok()?;
-    port.out8(0x71, v as u64).ok()
 }
 
 impl Tick {

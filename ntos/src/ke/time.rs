@@ -111,11 +111,21 @@ impl Clock {
     }
 }
 
+/// One CMOS register (index port 0x70, data port 0x71); the tick uses
+/// the same registers for the RTC's periodic interrupt.
+pub fn cmos_read(port: IoPort, reg: u8) -> Option<u8> {
+    port.out8(0x70, reg as u64).ok()?;
+    port.in8(0x71).ok().map(|v| v as u8)
+}
+
+/// Writes one CMOS register.
+pub fn cmos_write(port: IoPort, reg: u8, v: u8) -> Option<()> {
+    port.out8(0x70, reg as u64).ok()?;
+    port.out8(0x71, v as u64).ok()
+}
+
 fn read_cmos(port: IoPort) -> Option<i64> {
-    let reg = |r: u8| -> Option<u8> {
-        port.out8(0x70, r as u64).ok()?;
-        port.in8(0x71).ok().map(|v| v as u8)
-    };
+    let reg = |r: u8| cmos_read(port, r);
     // Wait out an update in progress (status A bit 7), then read twice
     // until two reads agree, as the clock may tick in between.
     let read = || -> Option<[u8; 8]> {
