@@ -102,52 +102,51 @@ fn ipc(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
-/// A benchmark program that prints `bench-raw METRIC = ...` TSC deltas: run
-/// under -icount (instructions) and normally (cycles).
-fn counted(images: &build::Images, logs: &std::path::Path, program: &str, metrics: &[&str]) -> Result<(), String> {
-    let (ilines, _) = boot(images, program, "", true, &logs.join(format!("{program}-icount.log")), 600)?;
-    let (lines, wall) = boot(images, program, "", false, &logs.join(format!("{program}.log")), 300)?;
+/// A benchmark boot (`modules`: the root task first) whose guest prints
+/// `bench-raw METRIC = ...` TSC deltas: run under -icount (instructions)
+/// and normally (cycles); prints both and returns the instruction counts.
+fn measure(
+    images: &build::Images,
+    logs: &std::path::Path,
+    modules: &[std::path::PathBuf],
+    name: &str,
+    metrics: &[&str],
+    timeouts: (u64, u64),
+) -> Result<Vec<f64>, String> {
+    let (ilines, _) = boot_modules(images, modules, "", true, &logs.join(format!("{name}-icount.log")), timeouts.0)?;
+    let (lines, wall) = boot_modules(images, modules, "", false, &logs.join(format!("{name}.log")), timeouts.1)?;
+    let mut counts = Vec::new();
     for m in metrics {
-        let insns = raw(&ilines, m).ok_or_else(|| format!("{program}: no {m} result"))?;
-        let cycles = raw(&lines, m).ok_or_else(|| format!("{program}: no {m} result"))?;
+        let insns = raw(&ilines, m).ok_or_else(|| format!("{name}: no {m} result"))?;
+        let cycles = raw(&lines, m).ok_or_else(|| format!("{name}: no {m} result"))?;
         println!("bench {m} = {insns:.0} instructions");
         println!("bench {m}_tsc = {cycles:.0} cycles");
+        counts.push(insns);
     }
-    println!("bench {program}.boot_wall = {:.2} s", wall.as_secs_f64());
-    Ok(())
+    println!("bench {name}.boot_wall = {:.2} s", wall.as_secs_f64());
+    Ok(counts)
+}
+
+/// A kernel benchmark program (the root task itself).
+fn counted(images: &build::Images, logs: &std::path::Path, program: &str, metrics: &[&str]) -> Result<(), String> {
+    measure(images, logs, &[images.program(program)?], program, metrics, (600, 300)).map(drop)
+}
+
+/// A native NT benchmark program, run under the Executive.
+fn nt_counted(images: &build::Images, logs: &std::path::Path, boot: &NtBoot, name: &str, metrics: &[&str]) -> Result<(), String> {
+    let modules = [images.program("ntos")?, images.boot_image_for(boot)?];
+    measure(images, logs, &modules, name, metrics, (600, 300)).map(drop)
 }
 
 /// The null NT service (NtYieldExecution through ntdll and the Executive)
 /// beside the bare seL4 Call + ReplyRecv of the same build.
 fn syscall(images: &build::Images, logs: &std::path::Path) -> Result<(), String> {
     let modules = [images.program("ntos")?, images.boot_image_for(&SYSCALL_BOOT)?];
-    let (lines, _) = boot_modules(images, &modules, "", true, &logs.join("syscall-icount.log"), 300)?;
-    let insns = raw(&lines, "syscall.null_roundtrip").ok_or("no syscall.null_roundtrip result")?;
-    let (lines, wall) = boot_modules(images, &modules, "", false, &logs.join("syscall.log"), 120)?;
-    let cycles = raw(&lines, "syscall.null_roundtrip").ok_or("no syscall.null_roundtrip result")?;
+    let insns = measure(images, logs, &modules, "syscall", &["syscall.null_roundtrip"], (300, 120))?[0];
     let (lines, _) = boot(images, "bench-ipc", "", true, &logs.join("syscall-ipc-icount.log"), 300)?;
     let ipc = raw(&lines, "ipc.roundtrip").ok_or("no ipc.roundtrip result")?;
-    println!("bench syscall.null_roundtrip = {insns:.0} instructions");
-    println!("bench syscall.null_roundtrip_tsc = {cycles:.0} cycles");
     println!("bench syscall.ipc_roundtrip = {ipc:.0} instructions");
     println!("bench syscall.ratio_to_ipc = {:.2} ratio", insns / ipc);
-    println!("bench syscall.boot_wall = {:.2} s", wall.as_secs_f64());
-    Ok(())
-}
-
-/// A native NT benchmark program printing `bench-raw METRIC = ...`, run
-/// under the Executive with -icount (instructions) and without (cycles).
-fn nt_counted(images: &build::Images, logs: &std::path::Path, boot: &NtBoot, name: &str, metrics: &[&str]) -> Result<(), String> {
-    let modules = [images.program("ntos")?, images.boot_image_for(boot)?];
-    let (ilines, _) = boot_modules(images, &modules, "", true, &logs.join(format!("{name}-icount.log")), 600)?;
-    let (lines, wall) = boot_modules(images, &modules, "", false, &logs.join(format!("{name}.log")), 300)?;
-    for m in metrics {
-        let insns = raw(&ilines, m).ok_or_else(|| format!("{name}: no {m} result"))?;
-        let cycles = raw(&lines, m).ok_or_else(|| format!("{name}: no {m} result"))?;
-        println!("bench {m} = {insns:.0} instructions");
-        println!("bench {m}_tsc = {cycles:.0} cycles");
-    }
-    println!("bench {name}.boot_wall = {:.2} s", wall.as_secs_f64());
     Ok(())
 }
 

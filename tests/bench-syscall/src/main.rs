@@ -4,47 +4,17 @@
 //! the seL4 Call, the Executive's decode and dispatch, the reply. Prints
 //! `bench-raw syscall.null_roundtrip = INT FRAC` (TSC ticks per round
 //! trip, which under QEMU -icount shift=0 are instructions) and a suite
-//! line so the harness knows it is done.
+//! line so the harness knows it is done. Output and panics go through the
+//! nt-test runtime.
 #![no_std]
 #![no_main]
 
-use nt_abi::types::{Handle, UnicodeString};
-use nt_abi::NtStatus;
-
-#[link(name = "ntdll", kind = "raw-dylib")]
-extern "system" {
-    fn NtYieldExecution() -> NtStatus;
-    fn NtDisplayString(string: *const UnicodeString) -> NtStatus;
-    fn NtTerminateProcess(process: Handle, exit_status: i32) -> NtStatus;
-}
+use nt_test::nt::{NtTerminateProcess, NtYieldExecution};
+use nt_test::nt_abi::types::Handle;
+use nt_test::say;
 
 const WARMUP: u64 = 1_000;
 const ROUNDS: u64 = 20_000;
-
-fn print(text: &str) {
-    let mut buf = [0u16; 128];
-    let n = text.len().min(buf.len());
-    for (d, s) in buf.iter_mut().zip(text.bytes()) {
-        *d = s as u16;
-    }
-    let s = UnicodeString { length: (n * 2) as u16, maximum_length: (n * 2) as u16, buffer: buf.as_ptr() as u64 };
-    // SAFETY: `s` describes `buf`, alive for the call.
-    unsafe { NtDisplayString(&s) };
-}
-
-/// Formats `v` in decimal into `out`; returns the digits.
-fn decimal(mut v: u64, out: &mut [u8; 20]) -> &str {
-    let mut i = out.len();
-    loop {
-        i -= 1;
-        out[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(&out[i..]).unwrap_or("?")
-}
 
 fn tsc() -> u64 {
     // SAFETY: rdtsc only reads the time-stamp counter.
@@ -64,28 +34,9 @@ pub extern "system" fn NtProcessStartup(_peb: usize) -> u32 {
         unsafe { NtYieldExecution() };
     }
     let t1 = tsc();
-    let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
-    let per = decimal((t1 - t0) / ROUNDS, &mut a);
-    let frac = decimal((t1 - t0) % ROUNDS * 100 / ROUNDS, &mut b);
-    print("bench-raw syscall.null_roundtrip = ");
-    print(per);
-    print(" ");
-    print(frac);
-    print("\n");
-    print(if ok { "suite nt-bench-syscall: 1 passed, 0 failed\n" } else { "suite nt-bench-syscall: 0 passed, 1 failed\n" });
+    say!("bench-raw syscall.null_roundtrip = {} {}", (t1 - t0) / ROUNDS, (t1 - t0) % ROUNDS * 100 / ROUNDS);
+    say!("suite nt-bench-syscall: {} passed, {} failed", ok as u32, !ok as u32);
     // SAFETY: ends this process.
     unsafe { NtTerminateProcess(Handle::CURRENT_PROCESS, 0) };
     0
 }
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    // SAFETY: ends this process.
-    unsafe { NtTerminateProcess(Handle::CURRENT_PROCESS, 1) };
-    loop {}
-}
-
-/// MSVC-target code that touches floating point refers to `_fltused`.
-#[no_mangle]
-#[used]
-pub static _fltused: i32 = 0;

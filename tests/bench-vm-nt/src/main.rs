@@ -3,20 +3,14 @@
 //! its 16 pages (16 demand-zero faults), NtFreeVirtualMemory; and one
 //! demand-zero fault alone (touching a fresh page of a large committed
 //! region). Prints `bench-raw vm-nt.METRIC = INT FRAC` in TSC ticks (under
-//! QEMU -icount shift=0: instructions) and a suite line when done.
+//! QEMU -icount shift=0: instructions) and a suite line when done. Output
+//! and panics go through the nt-test runtime.
 #![no_std]
 #![no_main]
 
-use nt_abi::types::{Handle, UnicodeString};
-use nt_abi::NtStatus;
-
-#[link(name = "ntdll", kind = "raw-dylib")]
-extern "system" {
-    fn NtAllocateVirtualMemory(process: Handle, base: *mut usize, zero_bits: usize, size: *mut usize, kind: u32, protect: u32) -> NtStatus;
-    fn NtFreeVirtualMemory(process: Handle, base: *mut usize, size: *mut usize, kind: u32) -> NtStatus;
-    fn NtDisplayString(string: *const UnicodeString) -> NtStatus;
-    fn NtTerminateProcess(process: Handle, exit_status: i32) -> NtStatus;
-}
+use nt_test::nt::{NtAllocateVirtualMemory, NtFreeVirtualMemory, NtTerminateProcess};
+use nt_test::nt_abi::types::Handle;
+use nt_test::say;
 
 const MEM_COMMIT: u32 = 0x1000;
 const MEM_RESERVE: u32 = 0x2000;
@@ -25,39 +19,8 @@ const PAGE_READWRITE: u32 = 4;
 const ROUNDS: u64 = 500;
 const FAULT_PAGES: u64 = 2048;
 
-fn print(text: &str) {
-    let mut buf = [0u16; 128];
-    let n = text.len().min(buf.len());
-    for (d, s) in buf.iter_mut().zip(text.bytes()) {
-        *d = s as u16;
-    }
-    let s = UnicodeString { length: (n * 2) as u16, maximum_length: (n * 2) as u16, buffer: buf.as_ptr() as u64 };
-    // SAFETY: `s` describes `buf`, alive for the call.
-    unsafe { NtDisplayString(&s) };
-}
-
-fn decimal(mut v: u64, out: &mut [u8; 20]) -> &str {
-    let mut i = out.len();
-    loop {
-        i -= 1;
-        out[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(&out[i..]).unwrap_or("?")
-}
-
 fn report(name: &str, total: u64, rounds: u64) {
-    let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
-    print("bench-raw vm-nt.");
-    print(name);
-    print(" = ");
-    print(decimal(total / rounds, &mut a));
-    print(" ");
-    print(decimal(total % rounds * 100 / rounds, &mut b));
-    print("\n");
+    say!("bench-raw vm-nt.{name} = {} {}", total / rounds, total % rounds * 100 / rounds);
 }
 
 fn tsc() -> u64 {
@@ -126,20 +89,8 @@ pub extern "system" fn NtProcessStartup(_peb: usize) -> u32 {
         }
         None => ok = false,
     }
-    print(if ok { "suite nt-bench-vm: 1 passed, 0 failed\n" } else { "suite nt-bench-vm: 0 passed, 1 failed\n" });
+    say!("suite nt-bench-vm: {} passed, {} failed", ok as u32, !ok as u32);
     // SAFETY: ends this process.
     unsafe { NtTerminateProcess(Handle::CURRENT_PROCESS, 0) };
     0
 }
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    // SAFETY: ends this process.
-    unsafe { NtTerminateProcess(Handle::CURRENT_PROCESS, 1) };
-    loop {}
-}
-
-/// MSVC-target code that touches floating point refers to `_fltused`.
-#[no_mangle]
-#[used]
-pub static _fltused: i32 = 0;
