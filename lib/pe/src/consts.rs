@@ -110,22 +110,11 @@ pub const REL_BASED_DIR64: u8 = 10;
 /// Import thunk flag: the entry is an ordinal, not a name RVA (PE32+).
 pub const ORDINAL_FLAG64: u64 = 0x8000_0000_0000_0000;
 
-/// NT page protection: no access.
-pub const PAGE_NOACCESS: u32 = 0x01;
-/// NT page protection: read-only.
-pub const PAGE_READONLY: u32 = 0x02;
-/// NT page protection: read/write.
-pub const PAGE_READWRITE: u32 = 0x04;
-/// NT page protection: read, copy-on-write.
-pub const PAGE_WRITECOPY: u32 = 0x08;
-/// NT page protection: execute only.
-pub const PAGE_EXECUTE: u32 = 0x10;
-/// NT page protection: execute and read.
-pub const PAGE_EXECUTE_READ: u32 = 0x20;
-/// NT page protection: execute, read and write.
-pub const PAGE_EXECUTE_READWRITE: u32 = 0x40;
-/// NT page protection: execute, read, copy-on-write.
-pub const PAGE_EXECUTE_WRITECOPY: u32 = 0x80;
+/// NT page protections, as nt-abi declares them.
+pub use nt_abi::consts::{
+    PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, PAGE_NOACCESS, PAGE_READONLY,
+    PAGE_READWRITE, PAGE_WRITECOPY,
+};
 
 /// The page size the layout rules assume (x86_64).
 pub const PAGE_SIZE: u32 = 0x1000;

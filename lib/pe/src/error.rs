@@ -6,32 +6,36 @@
 
 use core::fmt;
 
-/// NTSTATUS values for image loading (`nt-facts.md` §1). The loader-level
+/// NTSTATUS values for image loading, as plain `u32`s (nt-abi declares
+/// them; these are its values, for callers that do not use its newtype).
+/// The loader-level
 /// ones (DLL_NOT_FOUND, ENTRYPOINT_NOT_FOUND, ORDINAL_NOT_FOUND) are never
 /// produced by this crate, which only reads images; they are here so `ntos`
 /// and ntdll report resolution failures consistently (see
 /// [`crate::Import::not_found_status`]).
 pub mod status {
+    use nt_abi::status as nt;
+
     /// The image was mapped away from its ImageBase (informational: it needs
     /// relocation).
-    pub const STATUS_IMAGE_NOT_AT_BASE: u32 = 0x4000_0003;
+    pub const STATUS_IMAGE_NOT_AT_BASE: u32 = nt::STATUS_IMAGE_NOT_AT_BASE.0;
     /// An address range is already in use; also a fixed image that would
     /// have to move.
-    pub const STATUS_CONFLICTING_ADDRESSES: u32 = 0xC000_0018;
+    pub const STATUS_CONFLICTING_ADDRESSES: u32 = nt::STATUS_CONFLICTING_ADDRESSES.0;
     /// A caller's buffer is smaller than the image.
-    pub const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
+    pub const STATUS_BUFFER_TOO_SMALL: u32 = nt::STATUS_BUFFER_TOO_SMALL.0;
     /// A malformed image.
-    pub const STATUS_INVALID_IMAGE_FORMAT: u32 = 0xC000_007B;
+    pub const STATUS_INVALID_IMAGE_FORMAT: u32 = nt::STATUS_INVALID_IMAGE_FORMAT.0;
     /// The file has no MZ header.
-    pub const STATUS_INVALID_IMAGE_NOT_MZ: u32 = 0xC000_012F;
+    pub const STATUS_INVALID_IMAGE_NOT_MZ: u32 = nt::STATUS_INVALID_IMAGE_NOT_MZ.0;
     /// An imported DLL could not be found.
-    pub const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
+    pub const STATUS_DLL_NOT_FOUND: u32 = nt::STATUS_DLL_NOT_FOUND.0;
     /// An import by ordinal names an ordinal the DLL does not export.
-    pub const STATUS_ORDINAL_NOT_FOUND: u32 = 0xC000_0138;
+    pub const STATUS_ORDINAL_NOT_FOUND: u32 = nt::STATUS_ORDINAL_NOT_FOUND.0;
     /// An import by name names a function the DLL does not export.
-    pub const STATUS_ENTRYPOINT_NOT_FOUND: u32 = 0xC000_0139;
+    pub const STATUS_ENTRYPOINT_NOT_FOUND: u32 = nt::STATUS_ENTRYPOINT_NOT_FOUND.0;
     /// A 32-bit image where a 64-bit one is needed.
-    pub const STATUS_INVALID_IMAGE_WIN_32: u32 = 0xC000_0359;
+    pub const STATUS_INVALID_IMAGE_WIN_32: u32 = nt::STATUS_INVALID_IMAGE_WIN_32.0;
 }
 
 /// Why the crate refused an image or an operation on it. Variants carrying
