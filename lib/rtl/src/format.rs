@@ -491,9 +491,28 @@ fn integer<T: Unit>(
     if spec.alt && base == 8 && zeros == 0 && (n == 0 || digits[64 - n] != b'0') {
         zeros = 1;
     }
-    let body = sign.is_some() as usize + prefix.len() + zeros + n;
-    let pad = spec.width.saturating_sub(body);
-    let zero_pad = spec.zero && !spec.left && spec.precision.is_none();
+    let zero_pad = spec.precision.is_none();
+    signed_field(out, spec, sign, prefix, zeros + n, zero_pad, |out| {
+        out.pad(zeros, b'0');
+        digits[64 - n..].iter().for_each(|&b| out.narrow(b));
+    });
+}
+
+/// A number's field: the sign and prefix, then `len` units written by
+/// `body`, padded to the width on the left (spaces), on the right (`-`), or
+/// with zeros between the prefix and the body (`0`, when `zero_pad`
+/// allows it).
+fn signed_field<T: Unit>(
+    out: &mut Writer<'_, T>,
+    spec: &Spec,
+    sign: Option<u8>,
+    prefix: &[u8],
+    len: usize,
+    zero_pad: bool,
+    body: impl FnOnce(&mut Writer<'_, T>),
+) {
+    let pad = spec.width.saturating_sub(sign.is_some() as usize + prefix.len() + len);
+    let zero_pad = zero_pad && spec.zero && !spec.left;
     if !spec.left && !zero_pad {
         out.pad(pad, b' ');
     }
@@ -504,8 +523,7 @@ fn integer<T: Unit>(
     if zero_pad {
         out.pad(pad, b'0');
     }
-    out.pad(zeros, b'0');
-    digits[64 - n..].iter().for_each(|&b| out.narrow(b));
+    body(out);
     if spec.left {
         out.pad(pad, b' ');
     }
@@ -530,23 +548,7 @@ fn floating<T: Unit>(out: &mut Writer<'_, T>, spec: &Spec, v: &float::Float, con
         b'A' => b"0X",
         _ => b"",
     };
-    let body = sign.is_some() as usize + prefix.len() + v.len();
-    let pad = spec.width.saturating_sub(body);
-    let zero_pad = spec.zero && !spec.left && !v.special;
-    if !spec.left && !zero_pad {
-        out.pad(pad, b' ');
-    }
-    if let Some(s) = sign {
-        out.narrow(s);
-    }
-    prefix.iter().for_each(|&b| out.narrow(b));
-    if zero_pad {
-        out.pad(pad, b'0');
-    }
-    v.emit(|b| out.narrow(b));
-    if spec.left {
-        out.pad(pad, b' ');
-    }
+    signed_field(out, spec, sign, prefix, v.len(), !v.special, |out| v.emit(|b| out.narrow(b)));
 }
 
 /// What `_snprintf`/`_vsnprintf`/`_snwprintf` return after formatting
